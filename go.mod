@@ -2,4 +2,7 @@ module github.com/swiftlet/swiftlet
 
 go 1.26
 
-require github.com/cespare/xxhash/v2 v2.3.0 // indirect
+require (
+	github.com/cespare/xxhash/v2 v2.3.0 // indirect
+	pgregory.net/rapid v1.3.0 // indirect
+)

@@ -17,10 +17,9 @@ type dispersionGraph struct {
 	allowed []int           // tier node -> Swift's weight-agnostic bound
 	counts  map[int32][]int // tier node -> partitions by replica count
 	atRisk  int             // partition replicas at risk
-	changed int             // replicas on another device than in old
 }
 
-func (b *Builder) buildDispersion(old [][]uint16) *dispersionGraph {
+func (b *Builder) buildDispersion() *dispersionGraph {
 	t := newTopology(b.devs)
 	g := &dispersionGraph{topo: t, counts: map[int32][]int{}}
 	for _, a := range t.maxReplicas(b.replicas, math.Ceil) {
@@ -38,11 +37,7 @@ func (b *Builder) buildDispersion(old [][]uint16) *dispersionGraph {
 	paths := make([]*[numLevels]int32, len(b.rows))
 	for p := 0; p < covered; p++ {
 		for rep, row := range b.rows {
-			id := row[p]
-			if rep >= len(old) || p >= len(old[rep]) || old[rep][p] != id {
-				g.changed++
-			}
-			paths[rep] = &t.paths[id]
+			paths[rep] = &t.paths[row[p]]
 		}
 		worst := 0
 		for lvl := levelRegion; lvl < numLevels; lvl++ {
@@ -83,21 +78,20 @@ func (b *Builder) buildDispersion(old [][]uint16) *dispersionGraph {
 	return g
 }
 
-// updateDispersion recomputes the dispersion after a rebalance and returns
-// the number of replicas that moved relative to old.
-func (b *Builder) updateDispersion(old [][]uint16) int {
-	g := b.buildDispersion(old)
+// updateDispersion recomputes the stored dispersion (after a rebalance, as
+// Swift does, it also counts as a new version).
+func (b *Builder) updateDispersion() {
+	g := b.buildDispersion()
 	b.dispersion = 100 * float64(g.atRisk) / (float64(b.Partitions()) * b.replicas)
 	b.hasDispersion = true
 	b.version++
-	return g.changed
 }
 
 // RecalculateDispersion recomputes the stored dispersion from the current
 // assignment and devices.
 func (b *Builder) RecalculateDispersion() {
 	if b.rows != nil {
-		b.updateDispersion(b.rows)
+		b.updateDispersion()
 	}
 }
 
@@ -120,7 +114,7 @@ type DispersionReport struct {
 // ReportDispersion lists every tier holding replicas, in Swift's order,
 // keeping those whose name matches filter from its start (nil: all).
 func (b *Builder) ReportDispersion(filter *regexp.Regexp) DispersionReport {
-	g := b.buildDispersion(b.rows)
+	g := b.buildDispersion()
 	t := g.topo
 	nodes := make([]int32, 0, len(g.counts))
 	for n := range g.counts {

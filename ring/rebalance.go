@@ -3,6 +3,7 @@ package ring
 import (
 	"cmp"
 	"fmt"
+	"iter"
 	"slices"
 	"time"
 )
@@ -20,8 +21,7 @@ type RebalanceOptions struct {
 // RebalanceResult reports what a Rebalance changed.
 type RebalanceResult struct {
 	// Moved counts partition replicas now on a different device than
-	// before, as swift-ring-builder's "Reassigned" does (so a first
-	// rebalance counts every replica).
+	// before, or new (so a first rebalance counts every replica).
 	Moved int
 	// Balance and Dispersion are the ring's figures afterwards; see
 	// Builder.Balance and Builder.Dispersion.
@@ -76,9 +76,22 @@ func (b *Builder) Rebalance(opts RebalanceOptions) (RebalanceResult, error) {
 		b.devs[node.devID].parts = node.count
 	}
 	b.devsChanged = false
-	res := RebalanceResult{Moved: b.updateDispersion(old), RemovedDevices: removed, Dispersion: b.dispersion}
+	b.updateDispersion()
+	res := RebalanceResult{Moved: movedSlots(old, b.rows), RemovedDevices: removed, Dispersion: b.dispersion}
 	res.Balance, _ = b.Balance()
 	return res, nil
+}
+
+func movedSlots(old, rows [][]uint16) int {
+	n := 0
+	for r, row := range rows {
+		for p, id := range row {
+			if r >= len(old) || p >= len(old[r]) || old[r][p] != id {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 // updateLastPartMoves ages every partition's last move by the whole hours
@@ -103,7 +116,8 @@ type rebalancer struct {
 	moved bitset   // partitions that moved in this rebalance
 	fresh []bitset // replica -> partitions whose slot was (re)assigned in this rebalance
 
-	view partView // scratch for the partition being placed
+	view    partView // scratch for the partition being placed
+	slotsOf [][]slot // device id -> its slots, built by shed
 }
 
 // slots is the number of partition replicas to assign.
@@ -315,9 +329,17 @@ func (r *rebalancer) placeHoles() {
 	}
 }
 
+// slot is one replica of one partition.
+type slot struct {
+	part uint32
+	rep  uint8
+}
+
 // shed moves replicas off devices holding more than their quota onto
 // devices below theirs, one replica per partition, fresh slots first since
-// moving those costs no extra move.
+// moving those costs no extra move. A replica that cannot go straight to a
+// device with room may push others along a chain instead (see
+// shedChained).
 func (r *rebalancer) shed() {
 	t := r.topo
 	var sources []int32
@@ -333,54 +355,188 @@ func (r *rebalancer) shed() {
 		na, nb := &t.nodes[a], &t.nodes[b]
 		return cmp.Or(cmp.Compare(nb.count-nb.quota, na.count-na.quota), cmp.Compare(na.devID, nb.devID))
 	})
-	isSource := make([]int, len(r.b.devs))
-	for i, n := range sources {
-		isSource[t.nodes[n].devID] = i + 1
+	r.indexSlots()
+	for _, o := range sources {
+		r.shedDirect(o)
 	}
-	type slot struct {
-		part uint32
-		rep  uint8
+	for _, o := range sources {
+		r.shedChained(o)
 	}
-	lists := make([][]slot, len(sources))
+}
+
+// indexSlots lists every device's slots. Lists go stale as replicas move;
+// users check that a slot is still on the device.
+func (r *rebalancer) indexSlots() {
+	r.slotsOf = make([][]slot, len(r.b.devs))
 	for rep, row := range r.b.rows {
 		for p, id := range row {
-			if s := isSource[id]; s > 0 {
-				lists[s-1] = append(lists[s-1], slot{uint32(p), uint8(rep)})
-			}
+			r.slotsOf[id] = append(r.slotsOf[id], slot{uint32(p), uint8(rep)})
 		}
 	}
-	for i, n := range sources {
-		list := lists[i]
+}
+
+// candidates yields the slots still on device node n whose replica may
+// move, fresh ones first, starting at a seeded offset so that the moved
+// partitions spread over the ring.
+func (r *rebalancer) candidates(n int32) iter.Seq2[int, int] {
+	id := r.topo.nodes[n].devID
+	list := r.slotsOf[id]
+	return func(yield func(p, rep int) bool) {
 		if len(list) == 0 {
-			continue
+			return
 		}
-		id := uint16(t.nodes[n].devID)
 		off := int(mix(r.seed^uint64(id)) % uint64(len(list)))
-		for pass := 0; pass < 2; pass++ {
+		for pass := range 2 {
 			for j := range list {
-				node := &t.nodes[n]
-				if node.count <= node.quota {
-					break
-				}
 				s := list[(off+j)%len(list)]
 				p, rep := int(s.part), int(s.rep)
-				if r.b.rows[rep][p] != id {
+				if int(r.b.rows[rep][p]) != id {
 					continue
 				}
 				fresh := r.fresh[rep].get(p)
 				if pass == 0 && !fresh || pass == 1 && (fresh || !r.canMove(p)) {
 					continue
 				}
-				r.unassign(p, rep)
-				d := r.choose(p, r.load(p), strict)
-				if d < 0 {
-					r.assign(p, rep, n)
-					continue
+				if !yield(p, rep) {
+					return
 				}
-				r.assign(p, rep, d)
-				r.markMoved(p, rep)
 			}
 		}
+	}
+}
+
+func (r *rebalancer) over(n int32) bool { return r.topo.nodes[n].count > r.topo.nodes[n].quota }
+
+// shedDirect moves replicas from device node o straight to devices with
+// room until o is down to its quota or nothing more can move.
+func (r *rebalancer) shedDirect(o int32) {
+	for p, rep := range r.candidates(o) {
+		if !r.over(o) {
+			return
+		}
+		r.moveOff(p, rep)
+	}
+}
+
+// moveOff moves replica rep of p from its device to the best device with
+// room and reports whether it found one.
+func (r *rebalancer) moveOff(p, rep int) bool {
+	from := r.unassign(p, rep)
+	d := r.choose(p, r.load(p), strict)
+	if d < 0 {
+		r.assign(p, rep, from)
+		return false
+	}
+	r.assign(p, rep, d)
+	r.markMoved(p, rep)
+	return true
+}
+
+// shedChained handles a device whose replicas cannot go straight to a
+// device with room because the partitions on it already have, in the
+// tiers of every device with room, all the replicas those tiers allow. It
+// searches breadth-first for a chain of moves of distinct partitions,
+// o -> d1 -> ... -> u, ending on a device u with room: each intermediate
+// device gains one replica and loses another, so only o and u change
+// count, one move per link. The search is bounded; in large rings direct
+// moves nearly always exist and this rarely runs.
+func (r *rebalancer) shedChained(o int32) {
+	for r.over(o) && r.augment(o) {
+	}
+}
+
+// chainBudget bounds the placement checks of one augment.
+const chainBudget = 1 << 21
+
+// link is one move of a chain: replica rep of part leaves device node from.
+type link struct {
+	from int32
+	part int
+	rep  int
+}
+
+func (r *rebalancer) augment(o int32) bool {
+	t := r.topo
+	parent := map[int32]link{o: {from: -1}}
+	unvisited := make([]int32, 0, len(t.devices))
+	for _, n := range t.devices {
+		if n != o && t.nodes[n].max > 0 {
+			unvisited = append(unvisited, n)
+		}
+	}
+	onPath := func(v int32, p int) bool {
+		for ; v != o; v = parent[v].from {
+			if parent[v].part == p {
+				return true
+			}
+		}
+		return false
+	}
+	queue := []int32{o}
+	work := 0
+	for len(queue) > 0 && len(unvisited) > 0 {
+		v := queue[0]
+		queue = queue[1:]
+		for p, rep := range r.candidates(v) {
+			if work > chainBudget || len(unvisited) == 0 {
+				break
+			}
+			if onPath(v, p) {
+				continue
+			}
+			view := r.loadWithout(p, rep)
+			for i := 0; i < len(unvisited); i++ {
+				w := unvisited[i]
+				work++
+				if !r.fits(view, w) {
+					continue
+				}
+				parent[w] = link{from: v, part: p, rep: rep}
+				unvisited = slices.Delete(unvisited, i, i+1)
+				i--
+				if t.nodes[w].count < t.nodes[w].quota {
+					r.applyChain(parent, o, w)
+					return true
+				}
+				queue = append(queue, w)
+			}
+		}
+	}
+	return false
+}
+
+// loadWithout is load(p) without replica rep.
+func (r *rebalancer) loadWithout(p, rep int) *partView {
+	v := &r.view
+	v.paths = v.paths[:0]
+	for i, row := range r.b.rows {
+		if i != rep && p < len(row) && row[p] != NoDevice {
+			v.paths = append(v.paths, r.topo.paths[row[p]])
+		}
+	}
+	return v
+}
+
+// fits reports whether one more replica of the viewed partition may go to
+// device node w without exceeding any of w's tiers' per-partition bounds.
+func (r *rebalancer) fits(v *partView, w int32) bool {
+	path := &r.topo.paths[r.topo.nodes[w].devID]
+	for lvl := levelRegion; lvl < numLevels; lvl++ {
+		if v.count(lvl, path[lvl]) >= r.topo.nodes[path[lvl]].max {
+			return false
+		}
+	}
+	return true
+}
+
+// applyChain performs the moves that lead from o to w.
+func (r *rebalancer) applyChain(parent map[int32]link, o, w int32) {
+	for v := w; v != o; {
+		l := parent[v]
+		r.unassign(l.part, l.rep)
+		r.assign(l.part, l.rep, v)
+		r.markMoved(l.part, l.rep)
+		v = l.from
 	}
 }
 

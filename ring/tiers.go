@@ -153,13 +153,14 @@ func (t *topology) weightedReplicas(replicas float64, devs []*builderDev) []floa
 	if total == 0 {
 		return out
 	}
-	per := map[int32]float64{}
-	var room []int32
+	per := make([]float64, len(t.nodes)) // device node -> replicanths
+	var room, weightedDevs []int32
 	for _, n := range t.devices {
 		d := devs[t.nodes[n].devID]
 		if d.Weight <= 0 {
 			continue
 		}
+		weightedDevs = append(weightedDevs, n)
 		w := d.Weight * replicas / total
 		if w < 1 {
 			room = append(room, n)
@@ -170,8 +171,8 @@ func (t *topology) weightedReplicas(replicas float64, devs []*builderDev) []floa
 	}
 	for range 1000 {
 		sum := 0.0
-		for _, w := range per {
-			sum += w
+		for _, n := range weightedDevs {
+			sum += per[n]
 		}
 		remaining := replicas - sum
 		if remaining < 1e-10 {
@@ -190,9 +191,9 @@ func (t *topology) weightedReplicas(replicas float64, devs []*builderDev) []floa
 			per[n] = min(1, per[n]*(rel+1))
 		}
 	}
-	for n, w := range per {
+	for _, n := range weightedDevs {
 		for _, a := range t.ancestry(n) {
-			out[a] += w
+			out[a] += per[n]
 		}
 	}
 	return out
