@@ -3,13 +3,16 @@ package ring
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -335,4 +338,48 @@ func TestWatcherReloads(t *testing.T) {
 	if w.Ring().Checksum() != r2.Checksum() {
 		t.Fatal("a corrupt ring file replaced the current ring")
 	}
+}
+
+// Run polls the file on its interval and stops with its context.
+func TestWatcherRun(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "object.ring.gz")
+	b := testBuilder(t, 6, 3, 1, 3, 1, 1)
+	r1, _ := b.Ring(HashSalt{})
+	if err := r1.WriteFile(path); err != nil {
+		t.Fatal(err)
+	}
+	b.AddDevice(Device{Region: 1, Zone: 4, IP: "10.0.4.1", Port: 6200, Name: "new", Weight: 100})
+	b.PretendMinPartHoursPassed()
+	b.Rebalance(RebalanceOptions{})
+	r2, _ := b.Ring(HashSalt{})
+
+	synctest.Test(t, func(t *testing.T) {
+		w, err := NewWatcher(path, HashSalt{}, slog.New(slog.NewTextHandler(t.Output(), nil)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan struct{})
+		go func() {
+			w.Run(ctx, time.Minute)
+			close(done)
+		}()
+		if err := r2.WriteFile(path); err != nil {
+			t.Fatal(err)
+		}
+		os.Chtimes(path, time.Unix(1, 0), time.Unix(1, 0))
+		time.Sleep(59 * time.Second)
+		synctest.Wait()
+		if w.Ring().Checksum() != r1.Checksum() {
+			t.Fatal("ring replaced before the interval passed")
+		}
+		time.Sleep(2 * time.Second)
+		synctest.Wait()
+		if w.Ring().Checksum() != r2.Checksum() {
+			t.Fatal("ring not reloaded after the interval")
+		}
+		cancel()
+		<-done
+	})
 }
