@@ -6,11 +6,19 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/swiftlet/swiftlet/ring/ringcli"
 )
 
 const usage = `usage: swiftlet <command> [arguments]
 
 commands:
+  ring BUILDER_FILE [VERB ARGS...]
+             build and inspect rings, as swift-ring-builder
+             ("swiftlet ring" alone lists the verbs)
+  get-nodes [--hash-path-prefix P] [--hash-path-suffix S] [-a] [-p PARTITION]
+            RING_FILE [ACCOUNT [CONTAINER [OBJECT]]]
+             show where a ring places an item, as swift-get-nodes
   version    print the version
   help       print this help
 `
@@ -28,6 +36,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	switch args[0] {
+	case "ring":
+		return ringcli.Main(args[1:], stdin, stdout, stderr)
+	case "get-nodes":
+		return ringcli.GetNodes(args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "swiftlet", version)
 		return 0
