@@ -25,7 +25,7 @@ func (s *session) add() int {
 			return s.usage("add")
 		}
 		for i := 0; i < len(pos); i += 2 {
-			v, err := ring.ParseAddValue(pos[i])
+			v, err := parseAddValue(pos[i])
 			if err != nil {
 				return s.failUnchanged(err.Error())
 			}

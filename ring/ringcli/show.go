@@ -2,7 +2,6 @@ package ringcli
 
 import (
 	"cmp"
-	"errors"
 	"fmt"
 	"math"
 	"net/netip"
@@ -361,16 +360,6 @@ func (s *session) printDispersionTable(tiers []ring.TierDispersion) {
 	for _, t := range tiers {
 		s.printf("%-*s %*d %6.02f %6d %s\n", tierWidth, t.Tier, countWidth, t.Placed, t.Dispersion, t.MaxReplicas, counts(t.Replicas))
 	}
-}
-
-// parseSearchValue is ring.ParseSearchValue with Swift's message for a
-// malformed value, which quotes it Python's way.
-func parseSearchValue(v string) (ring.Query, error) {
-	q, err := ring.ParseSearchValue(v)
-	if err != nil && strings.HasPrefix(err.Error(), "Invalid <search-value>") {
-		return q, errors.New("Invalid <search-value>: " + pyRepr(v))
-	}
-	return q, err
 }
 
 // queryFromOpts selects devices by the --id/--region/... options, Swift's
