@@ -39,6 +39,9 @@ type env struct {
 // line: the builder (or ring) file, then the verb and its arguments. It
 // returns the exit code: 0 success, 1 warning, 2 error.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if stdin == nil {
+		stdin = strings.NewReader("") // no answers: confirmations are declined
+	}
 	return run(args, env{now: time.Now, stdin: bufio.NewReader(stdin), stdout: stdout, stderr: stderr})
 }
 
