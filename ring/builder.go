@@ -10,6 +10,10 @@ import (
 	"time"
 )
 
+// MaxReplicas bounds the replica count: far above any real use, and low
+// enough that a typo cannot ask for terabytes of replica rows.
+const MaxReplicas = 64
+
 // MaxBalance is the balance reported when a device without weight still
 // holds partitions (Swift's MAX_BALANCE).
 const MaxBalance = 999.99
@@ -70,8 +74,11 @@ func NewBuilder(partPower int, replicas float64, minPartHours int) (*Builder, er
 	if partPower < 0 || partPower > 32 {
 		return nil, fmt.Errorf("part_power must be at most 32 (was %d)", partPower)
 	}
-	if !(replicas >= 1) || math.IsInf(replicas, 0) {
+	if !(replicas >= 1) {
 		return nil, fmt.Errorf("replicas must be at least 1 (was %.6f)", replicas)
+	}
+	if replicas > MaxReplicas {
+		return nil, fmt.Errorf("replicas must be at most %d (was %.6f)", MaxReplicas, replicas)
 	}
 	if minPartHours < 0 || minPartHours > 255 {
 		return nil, fmt.Errorf("min_part_hours must be between 0 and 255 (was %d)", minPartHours)
@@ -196,7 +203,24 @@ func (b *Builder) AddDevice(d Device) (int, error) {
 	return id, nil
 }
 
-// deviceAt returns the device other than except that uses ip:port/name.
+// Device returns the device with the given id.
+func (b *Builder) Device(id int) (Device, bool) {
+	d, err := b.dev(id)
+	if err != nil {
+		return Device{}, false
+	}
+	return d.Device, true
+}
+
+// DeviceAt returns the device other than the one with id except that uses
+// ip:port/name: what makes two devices the same for Swift.
+func (b *Builder) DeviceAt(ip string, port int, name string, except int) (Device, bool) {
+	if d := b.deviceAt(ip, port, name, except); d != nil {
+		return d.Device, true
+	}
+	return Device{}, false
+}
+
 func (b *Builder) deviceAt(ip string, port int, name string, except int) *builderDev {
 	for _, o := range b.devs {
 		if o != nil && o.ID != except && o.IP == ip && o.Port == port && o.Name == name {
@@ -329,14 +353,16 @@ func (b *Builder) RemoveDevice(id int) error {
 // SetReplicas changes the replica count (fractional allowed, at least 1);
 // it takes effect at the next Rebalance.
 func (b *Builder) SetReplicas(replicas float64) error {
-	if !(replicas >= 1) || math.IsInf(replicas, 0) {
+	if !(replicas >= 1) {
 		return fmt.Errorf("Replica count must be at least 1.")
+	}
+	if replicas > MaxReplicas {
+		return fmt.Errorf("Replica count must be at most %d.", MaxReplicas)
 	}
 	if slotsFor(b.Partitions(), b.replicas) != slotsFor(b.Partitions(), replicas) {
 		b.devsChanged = true
 	}
 	b.replicas = replicas
-	b.version++
 	return nil
 }
 
@@ -346,7 +372,6 @@ func (b *Builder) SetOverload(overload float64) error {
 		return fmt.Errorf("Overload must be non-negative.")
 	}
 	b.overload = overload
-	b.version++
 	return nil
 }
 
@@ -356,7 +381,6 @@ func (b *Builder) SetMinPartHours(hours int) error {
 		return fmt.Errorf("min_part_hours must be between 0 and 255 (was %d)", hours)
 	}
 	b.minPartHours = hours
-	b.version++
 	return nil
 }
 
@@ -406,8 +430,10 @@ func (b *Builder) weightOfOnePart() (float64, error) {
 	return float64(b.Partitions()) * b.replicas / total, nil
 }
 
-func (b *Builder) balancePerDevice() map[int]float64 {
-	out := map[int]float64{}
+// balancePerDevice is each device's deviation from its weight's share,
+// indexed by id.
+func (b *Builder) balancePerDevice() []float64 {
+	out := make([]float64, len(b.devs))
 	wop, err := b.weightOfOnePart()
 	for _, d := range b.devs {
 		switch {
@@ -415,7 +441,6 @@ func (b *Builder) balancePerDevice() map[int]float64 {
 		case d.Weight == 0 && d.parts > 0:
 			out[d.ID] = MaxBalance
 		case d.Weight == 0 || err != nil:
-			out[d.ID] = 0
 		default:
 			out[d.ID] = 100*float64(d.parts)/(d.Weight*wop) - 100
 		}

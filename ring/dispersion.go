@@ -19,7 +19,9 @@ type dispersionGraph struct {
 	atRisk  int             // partition replicas at risk
 }
 
-func (b *Builder) buildDispersion() *dispersionGraph {
+// buildDispersion computes the replicas at risk and, if graph is set, the
+// per-tier counts the report shows.
+func (b *Builder) buildDispersion(graph bool) *dispersionGraph {
 	t := newTopology(b.devs)
 	g := &dispersionGraph{topo: t, counts: map[int32][]int{}}
 	for _, a := range t.maxReplicas(b.replicas, math.Ceil) {
@@ -54,6 +56,10 @@ func (b *Builder) buildDispersion() *dispersionGraph {
 				if seen {
 					continue
 				}
+				risk += max(reps-g.allowed[n], 0)
+				if !graph {
+					continue
+				}
 				c := dense[n]
 				if c == nil {
 					c = make([]int, width)
@@ -64,7 +70,6 @@ func (b *Builder) buildDispersion() *dispersionGraph {
 				if reps < len(c) {
 					c[reps]++
 				}
-				risk += max(reps-g.allowed[n], 0)
 			}
 			worst = max(worst, risk)
 		}
@@ -81,7 +86,7 @@ func (b *Builder) buildDispersion() *dispersionGraph {
 // updateDispersion recomputes the stored dispersion (after a rebalance, as
 // Swift does, it also counts as a new version).
 func (b *Builder) updateDispersion() {
-	g := b.buildDispersion()
+	g := b.buildDispersion(false)
 	b.dispersion = 100 * float64(g.atRisk) / (float64(b.Partitions()) * b.replicas)
 	b.hasDispersion = true
 	b.version++
@@ -114,7 +119,7 @@ type DispersionReport struct {
 // ReportDispersion lists every tier holding replicas, in Swift's order,
 // keeping those whose name matches filter from its start (nil: all).
 func (b *Builder) ReportDispersion(filter *regexp.Regexp) DispersionReport {
-	g := b.buildDispersion()
+	g := b.buildDispersion(true)
 	t := g.topo
 	nodes := make([]int32, 0, len(g.counts))
 	for n := range g.counts {

@@ -50,22 +50,28 @@ func (b *Builder) Rebalance(opts RebalanceOptions) (RebalanceResult, error) {
 	if float64(weighted) < b.replicas {
 		return RebalanceResult{}, fmt.Errorf("Replica count of %v requires more than %d devices", b.replicas, weighted)
 	}
+	// Work out the targets before touching anything, so that an error
+	// leaves the builder as it was.
+	remaining := slices.Clone(b.devs)
+	for _, id := range b.removeDevs {
+		remaining[id] = nil
+	}
+	topo := newTopology(remaining)
+	if err := topo.setTargets(b.replicas, b.overload, remaining); err != nil {
+		return RebalanceResult{}, err
+	}
+
 	old := make([][]uint16, len(b.rows))
 	for i, row := range b.rows {
 		old[i] = slices.Clone(row)
 	}
 	b.updateLastPartMoves(now)
-
-	r := &rebalancer{b: b, parts: b.Partitions(), seed: uint64(opts.Seed)*0x9e3779b97f4a7c15 + 0x632be59bd9b4e5}
+	r := &rebalancer{b: b, topo: topo, parts: b.Partitions(), seed: uint64(opts.Seed)*0x9e3779b97f4a7c15 + 0x632be59bd9b4e5}
 	r.moved = newBitset(r.parts)
 	removed := r.removeDevices()
 	r.resizeRows()
-	r.topo = newTopology(b.devs)
 	r.countAssigned()
-	if err := r.topo.setTargets(b.replicas, b.overload, b.devs); err != nil {
-		return RebalanceResult{}, err
-	}
-	r.topo.setQuotas(r.slots(), b.replicas)
+	topo.setQuotas(r.slots(), b.replicas)
 
 	r.gatherForDispersion()
 	r.placeHoles()
@@ -274,6 +280,9 @@ func (r *rebalancer) gatherForDispersion() {
 	for p := 0; p < r.parts; p++ {
 		for {
 			v := r.load(p)
+			if len(v.paths) == 0 {
+				break
+			}
 			worstRep, worstOver := -1, 0
 			for rep, row := range r.b.rows {
 				if p >= len(row) || row[p] == NoDevice {
@@ -592,7 +601,7 @@ func (r *rebalancer) descend(n int32, p int, v *partView, mode placement) int32 
 			if mode == strict && room <= 0 {
 				continue
 			}
-			key := choiceKey{needMin: have < node.min, room: roomBucket(room, node.quota)}
+			key := choiceKey{needMin: have < node.min, room: roomBucket(room, node.scale)}
 			if best >= 0 {
 				if order := key.compare(bestKey); order < 0 {
 					continue
@@ -641,15 +650,16 @@ func (r *rebalancer) tie(p int, n int32) uint64 {
 	return mix(r.seed^uint64(p)*0xbf58476d1ce4e5b9^uint64(n)*0x94d049bb133111eb) | 1
 }
 
-// roomBucket ranks free room relative to quota in 1/64 steps, so that
-// tiers fill at the same pace while the tie-break still varies the choice
-// among nearly equal ones. Full and overfull tiers rank below any with room.
-func roomBucket(room, quota int) int64 {
-	q := int64(max(quota, 1))
-	if room > 0 {
-		return int64(room) * 64 / q
+// roomBucket ranks free room relative to quota in 1/64 steps (scale is
+// 64/quota), so that tiers fill at the same pace while the tie-break still
+// varies the choice among nearly equal ones. Full and overfull tiers rank
+// below any with room.
+func roomBucket(room int, scale float64) int64 {
+	b := int64(float64(room) * scale)
+	if room <= 0 {
+		b--
 	}
-	return int64(room)*64/q - 1
+	return b
 }
 
 // mix is splitmix64's finalizer.
@@ -664,6 +674,6 @@ func mix(x uint64) uint64 {
 
 type bitset []uint64
 
-func newBitset(n int) bitset     { return make(bitset, (n+63)/64) }
+func newBitset(n int) bitset    { return make(bitset, (n+63)/64) }
 func (s bitset) get(i int) bool { return s[i/64]&(1<<(i%64)) != 0 }
 func (s bitset) set(i int)      { s[i/64] |= 1 << (i % 64) }

@@ -104,20 +104,13 @@ func deviceFromOpts(o *opts) (ring.Device, error) {
 // deviceAt finds the device other than except at ip:port/name, which is
 // what makes two devices the same for Swift.
 func (s *session) deviceAt(ip string, port int, name string, except int) (ring.Device, bool) {
-	for _, d := range s.b.Devices() {
-		if d.ID != except && d.IP == ip && d.Port == port && d.Name == name {
-			return d.Device, true
-		}
-	}
-	return ring.Device{}, false
+	return s.b.DeviceAt(ip, port, name, except)
 }
 
 // device returns the device with the given id as it is now.
 func (s *session) device(id int) ring.Device {
-	for _, d := range s.b.Devices() {
-		if d.ID == id {
-			return d.Device
-		}
+	if d, ok := s.b.Device(id); ok {
+		return d
 	}
 	return ring.Device{ID: id}
 }

@@ -11,11 +11,6 @@ import (
 	"github.com/swiftlet/swiftlet/ring"
 )
 
-// maxReplicas bounds the replica count: a partition cannot have more
-// replicas than a ring can have devices. (Swift has no bound; swiftlet's
-// builder allocates per replica, so an absurd count must not reach it.)
-const maxReplicas = ring.MaxDevices
-
 // create makes a new builder (replacing any file of that name, as Swift
 // does) and a backup of it.
 func (s *session) create() int {
@@ -33,9 +28,6 @@ func (s *session) create() int {
 	minPartHours, err := pyInt(s.args[2])
 	if err != nil {
 		return s.crash(err)
-	}
-	if replicas > maxReplicas {
-		return s.crash(fmt.Errorf("replicas must be at most %d (was %.6f)", maxReplicas, replicas))
 	}
 	b, err := ring.NewBuilder(partPower, replicas, minPartHours)
 	if err != nil {
@@ -77,9 +69,6 @@ func (s *session) setReplicas() int {
 	}
 	if replicas < 1 {
 		return s.fail("Replica count must be at least 1.")
-	}
-	if replicas > maxReplicas {
-		return s.fail(fmt.Sprintf("Replica count must be at most %d.", maxReplicas))
 	}
 	if err := s.b.SetReplicas(replicas); err != nil {
 		return s.fail(err.Error())
