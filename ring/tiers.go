@@ -108,46 +108,7 @@ func newTopology(devs []*builderDev) *topology {
 			}
 		}
 	}
-	t.renumberBreadthFirst()
 	return t
-}
-
-// renumberBreadthFirst orders the nodes level by level so that the children
-// of a node sit next to each other in memory, where a rebalance scans them
-// for every replica it places.
-func (t *topology) renumberBreadthFirst() {
-	order := make([]int32, 0, len(t.nodes))
-	order = append(order, 0)
-	for i := 0; i < len(order); i++ {
-		order = append(order, t.nodes[order[i]].children...)
-	}
-	newIdx := make([]int32, len(t.nodes))
-	for i, old := range order {
-		newIdx[old] = int32(i)
-	}
-	nodes := make([]tierNode, len(t.nodes))
-	for i, old := range order {
-		n := t.nodes[old]
-		if n.parent >= 0 {
-			n.parent = newIdx[n.parent]
-		}
-		for j, c := range n.children {
-			n.children[j] = newIdx[c]
-		}
-		nodes[i] = n
-	}
-	t.nodes = nodes
-	for id, n := range t.devNode {
-		if n >= 0 {
-			t.devNode[id] = newIdx[n]
-			for lvl := range t.paths[id] {
-				t.paths[id][lvl] = newIdx[t.paths[id][lvl]]
-			}
-		}
-	}
-	for i, n := range t.devices {
-		t.devices[i] = newIdx[n]
-	}
 }
 
 // weightedChildren are the children holding a device with weight, the only
