@@ -49,45 +49,51 @@ type HashSalt struct {
 	Suffix string
 }
 
-// partitionOf hashes "/account[/container[/object]]" between the salt's
-// prefix and suffix and keeps the top partPower bits. Empty container or
-// object parts are left out, as Swift's hash_path does. It does not
-// allocate for paths up to pathBufSize bytes.
-func partitionOf(alg HashAlgorithm, salt HashSalt, partPower uint8, account, container, object string) uint32 {
-	if alg == MD5 {
+// pathDigest hashes "/account[/container[/object]]" between the salt's
+// prefix and suffix, leaving out empty container or object parts as
+// Swift's hash_path does. It returns the digest (16 bytes of MD5, or the 8
+// bytes of xxhash64 big-endian) and its length. It does not allocate for
+// paths up to pathBufSize bytes.
+func pathDigest(alg HashAlgorithm, salt HashSalt, account, container, object string) (sum [md5.Size]byte, n int) {
+	var b []byte
+	if len(salt.Prefix)+len(salt.Suffix)+len(account)+len(container)+len(object)+3 <= shortPathSize {
+		var buf [shortPathSize]byte // most paths: less stack to clear
+		b = appendPath(buf[:0], salt, account, container, object)
+	} else {
 		var buf [pathBufSize]byte
-		b := append(buf[:0], salt.Prefix...)
-		b = append(b, '/')
-		b = append(b, account...)
-		if container != "" {
-			b = append(b, '/')
-			b = append(b, container...)
-			if object != "" {
-				b = append(b, '/')
-				b = append(b, object...)
-			}
-		}
-		b = append(b, salt.Suffix...)
-		sum := md5.Sum(b)
-		return uint32(uint64(binary.BigEndian.Uint32(sum[:4])) >> (32 - partPower))
+		b = appendPath(buf[:0], salt, account, container, object)
 	}
-	var d xxhash.Digest
-	d.Reset()
-	d.WriteString(salt.Prefix)
-	d.WriteString("/")
-	d.WriteString(account)
-	if container != "" {
-		d.WriteString("/")
-		d.WriteString(container)
-		if object != "" {
-			d.WriteString("/")
-			d.WriteString(object)
-		}
+	if alg == MD5 {
+		return md5.Sum(b), md5.Size
 	}
-	d.WriteString(salt.Suffix)
-	return uint32(d.Sum64() >> (64 - partPower))
+	binary.BigEndian.PutUint64(sum[:8], xxhash.Sum64(b))
+	return sum, 8
+}
+
+// partitionOf is the top partPower bits of the path's digest.
+func partitionOf(alg HashAlgorithm, salt HashSalt, partPower uint8, account, container, object string) uint32 {
+	sum, _ := pathDigest(alg, salt, account, container, object)
+	return uint32(uint64(binary.BigEndian.Uint32(sum[:4])) >> (32 - partPower))
 }
 
 // pathBufSize covers Swift's longest names (256-byte account and container,
-// 1024-byte object) plus a salt.
-const pathBufSize = 2048
+// 1024-byte object) plus a salt; shortPathSize the usual ones.
+const (
+	pathBufSize   = 2048
+	shortPathSize = 256
+)
+
+func appendPath(b []byte, salt HashSalt, account, container, object string) []byte {
+	b = append(b, salt.Prefix...)
+	b = append(b, '/')
+	b = append(b, account...)
+	if container != "" {
+		b = append(b, '/')
+		b = append(b, container...)
+		if object != "" {
+			b = append(b, '/')
+			b = append(b, object...)
+		}
+	}
+	return append(b, salt.Suffix...)
+}

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -136,14 +137,17 @@ func TestRingLookupDoesNotAllocate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	long := strings.Repeat("o", 1024) // Swift's longest object name
 	for _, r := range []*Ring{xr, mr} {
-		dst := make([]*Device, 0, 8)
-		allocs := testing.AllocsPerRun(100, func() {
-			p := r.Partition("AUTH_test", "photos", "2026/11/cat.jpg")
-			dst = r.AppendPrimaries(dst[:0], p)
-		})
-		if allocs != 0 {
-			t.Errorf("%v ring: %v allocations per lookup, want 0", r.Hash(), allocs)
+		for _, obj := range []string{"2026/11/cat.jpg", long} {
+			dst := make([]*Device, 0, 8)
+			allocs := testing.AllocsPerRun(100, func() {
+				p := r.Partition("AUTH_test", "photos", obj)
+				dst = r.AppendPrimaries(dst[:0], p)
+			})
+			if allocs != 0 {
+				t.Errorf("%v ring, %d-byte object name: %v allocations per lookup, want 0", r.Hash(), len(obj), allocs)
+			}
 		}
 	}
 }

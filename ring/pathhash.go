@@ -1,12 +1,6 @@
 package ring
 
-import (
-	"crypto/md5"
-	"encoding/binary"
-	"encoding/hex"
-
-	"github.com/cespare/xxhash/v2"
-)
+import "encoding/hex"
 
 // PathHash returns, in hex, the hash r places /account[/container[/object]]
 // by: for MD5 rings Swift's hash_path (32 hex digits; on a Swift node the
@@ -15,19 +9,6 @@ import (
 // such as get-nodes print it; lookups use Partition, which does not
 // allocate.
 func (r *Ring) PathHash(account, container, object string) string {
-	path := r.salt.Prefix + "/" + account
-	if container != "" {
-		path += "/" + container
-		if object != "" {
-			path += "/" + object
-		}
-	}
-	path += r.salt.Suffix
-	if r.hash == MD5 {
-		sum := md5.Sum([]byte(path))
-		return hex.EncodeToString(sum[:])
-	}
-	var sum [8]byte
-	binary.BigEndian.PutUint64(sum[:], xxhash.Sum64String(path))
-	return hex.EncodeToString(sum[:])
+	sum, n := pathDigest(r.hash, r.salt, account, container, object)
+	return hex.EncodeToString(sum[:n])
 }
