@@ -69,10 +69,12 @@ run() { # TOOL SET -> "build_seconds balance dispersion add_moved add_balance re
   dir=$work/$tool-$set
   mkdir -p "$dir"
   b=$dir/object.builder
+  local devs
+  devs=$(devices "$set") # outside the timing: generating it takes a while in bash
   t0=$(now)
   "$tool" "$b" create "$PP" 3 1 >/dev/null
-  # shellcheck disable=SC2046
-  "$tool" "$b" add $(devices "$set") >/dev/null 2>&1
+  # shellcheck disable=SC2086
+  "$tool" "$b" add $devs >/dev/null 2>&1
   [ "$(overload "$set")" = 0 ] || "$tool" "$b" set_overload "$(overload "$set")" >/dev/null
   "$tool" "$b" rebalance 1 >/dev/null || true
   t1=$(now)
