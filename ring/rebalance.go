@@ -68,6 +68,10 @@ func (b *Builder) Rebalance(opts RebalanceOptions) (RebalanceResult, error) {
 	b.updateLastPartMoves(now)
 	r := &rebalancer{b: b, topo: topo, parts: b.Partitions(), seed: uint64(opts.Seed)*0x9e3779b97f4a7c15 + 0x632be59bd9b4e5}
 	r.moved = newBitset(r.parts)
+	r.fresh = make([]bitset, max(len(b.rows), len(rowLengths(r.parts, b.replicas))))
+	for i := range r.fresh {
+		r.fresh[i] = newBitset(r.parts)
+	}
 	removed := r.removeDevices()
 	r.resizeRows()
 	r.countAssigned()
@@ -160,10 +164,6 @@ func (r *rebalancer) removeDevices() int {
 	gone := map[uint16]bool{}
 	for _, id := range b.removeDevs {
 		gone[uint16(id)] = true
-	}
-	r.fresh = make([]bitset, max(len(b.rows), len(rowLengths(r.parts, b.replicas))))
-	for i := range r.fresh {
-		r.fresh[i] = newBitset(r.parts)
 	}
 	for rep, row := range b.rows {
 		for p, id := range row {
