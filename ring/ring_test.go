@@ -300,14 +300,27 @@ func TestBuilderFileRoundTrip(t *testing.T) {
 	}
 }
 
-func TestWatcherReloads(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "object.ring.gz")
+// watchedRings writes a ring to a file and returns the file, that ring and
+// the next version of it (one device added), not yet written.
+func watchedRings(t *testing.T) (path string, r1, r2 *Ring) {
+	t.Helper()
+	path = filepath.Join(t.TempDir(), "object.ring.gz")
 	b := testBuilder(t, 6, 3, 1, 3, 1, 1)
-	r1, _ := b.Ring(HashSalt{})
+	r1, _ = b.Ring(HashSalt{})
 	if err := r1.WriteFile(path); err != nil {
 		t.Fatal(err)
 	}
+	b.AddDevice(Device{Region: 1, Zone: 4, IP: "10.0.4.1", Port: 6200, Name: "new", Weight: 100})
+	b.PretendMinPartHoursPassed()
+	if _, err := b.Rebalance(RebalanceOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	r2, _ = b.Ring(HashSalt{})
+	return path, r1, r2
+}
+
+func TestWatcherReloads(t *testing.T) {
+	path, r1, r2 := watchedRings(t)
 	w, err := NewWatcher(path, HashSalt{}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -319,10 +332,6 @@ func TestWatcherReloads(t *testing.T) {
 		t.Fatalf("Reload of an unchanged file = %v, %v; want false, nil", changed, err)
 	}
 
-	b.AddDevice(Device{Region: 1, Zone: 4, IP: "10.0.4.1", Port: 6200, Name: "new", Weight: 100})
-	b.PretendMinPartHoursPassed()
-	b.Rebalance(RebalanceOptions{})
-	r2, _ := b.Ring(HashSalt{})
 	if err := r2.WriteFile(path); err != nil {
 		t.Fatal(err)
 	}
@@ -346,17 +355,7 @@ func TestWatcherReloads(t *testing.T) {
 
 // Run polls the file on its interval and stops with its context.
 func TestWatcherRun(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "object.ring.gz")
-	b := testBuilder(t, 6, 3, 1, 3, 1, 1)
-	r1, _ := b.Ring(HashSalt{})
-	if err := r1.WriteFile(path); err != nil {
-		t.Fatal(err)
-	}
-	b.AddDevice(Device{Region: 1, Zone: 4, IP: "10.0.4.1", Port: 6200, Name: "new", Weight: 100})
-	b.PretendMinPartHoursPassed()
-	b.Rebalance(RebalanceOptions{})
-	r2, _ := b.Ring(HashSalt{})
+	path, r1, r2 := watchedRings(t)
 
 	synctest.Test(t, func(t *testing.T) {
 		w, err := NewWatcher(path, HashSalt{}, slog.New(slog.NewTextHandler(t.Output(), nil)))

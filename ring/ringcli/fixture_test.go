@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/swiftlet/swiftlet/ring"
 )
 
 // t0 is the fixed time tests run at.
@@ -66,22 +68,15 @@ func readFile(t *testing.T, name string) string {
 	return string(b)
 }
 
-// swiftDev is a device as Swift's ring files store it.
-type swiftDev struct {
-	ID              int     `json:"id"`
-	Region          int     `json:"region"`
-	Zone            int     `json:"zone"`
-	IP              string  `json:"ip"`
-	Port            int     `json:"port"`
-	ReplicationIP   string  `json:"replication_ip"`
-	ReplicationPort int     `json:"replication_port"`
-	Device          string  `json:"device"`
-	Weight          float64 `json:"weight"`
-	Meta            string  `json:"meta"`
+// swiftDev is a device as a Swift ring lists it (ring.Device's JSON is
+// Swift's).
+func swiftDev(id, region, zone int, ip string, port int, replIP string, replPort int, name string, weight float64, meta string) *ring.Device {
+	return &ring.Device{ID: id, Region: region, Zone: zone, IP: ip, Port: port, ReplicationIP: replIP,
+		ReplicationPort: replPort, Name: name, Weight: weight, Meta: meta}
 }
 
 // writeSwiftRing writes a ring file in Swift's R1NG format (version 1).
-func writeSwiftRing(t *testing.T, path string, partPower, version int, devs []*swiftDev, rows [][]uint16) {
+func writeSwiftRing(t *testing.T, path string, partPower, version int, devs []*ring.Device, rows [][]uint16) {
 	t.Helper()
 	hdr, err := json.Marshal(map[string]any{"devs": devs, "part_shift": 32 - partPower,
 		"replica_count": len(rows), "byteorder": "little", "version": version, "next_part_power": nil})
@@ -115,14 +110,14 @@ func writeSwiftRing(t *testing.T, path string, partPower, version int, devs []*s
 // meta, an unused id and a device without partitions). The outputs the
 // tests expect for it are those of Swift 2.30.1's tools on this file.
 func fixtureRing(t *testing.T, path string) {
-	devs := []*swiftDev{
-		{0, 1, 1, "10.0.0.1", 6200, "10.0.0.1", 6200, "sda", 100, ""},
-		{1, 1, 1, "10.0.0.1", 6200, "10.0.0.1", 6200, "sdb", 100, ""},
-		{2, 1, 2, "10.0.0.2", 6200, "10.0.1.2", 6300, "sda", 100, ""},
-		{3, 2, 1, "fd00::3", 6200, "fd00::3", 6200, "sda", 100, "ssd"},
-		{4, 2, 2, "10.0.2.4", 6200, "10.0.2.4", 6200, "sdb", 50, "snet: 10.9.9.9"},
+	devs := []*ring.Device{
+		swiftDev(0, 1, 1, "10.0.0.1", 6200, "10.0.0.1", 6200, "sda", 100, ""),
+		swiftDev(1, 1, 1, "10.0.0.1", 6200, "10.0.0.1", 6200, "sdb", 100, ""),
+		swiftDev(2, 1, 2, "10.0.0.2", 6200, "10.0.1.2", 6300, "sda", 100, ""),
+		swiftDev(3, 2, 1, "fd00::3", 6200, "fd00::3", 6200, "sda", 100, "ssd"),
+		swiftDev(4, 2, 2, "10.0.2.4", 6200, "10.0.2.4", 6200, "sdb", 50, "snet: 10.9.9.9"),
 		nil,
-		{6, 1, 3, "10.0.0.6", 6200, "10.0.0.6", 6200, "sdc", 0, ""},
+		swiftDev(6, 1, 3, "10.0.0.6", 6200, "10.0.0.6", 6200, "sdc", 0, ""),
 	}
 	rows := make([][]uint16, 3)
 	for r := range rows {
