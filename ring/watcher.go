@@ -23,17 +23,15 @@ type Watcher struct {
 
 	cur atomic.Pointer[Ring]
 
-	mu   sync.Mutex // serialises Reload
-	stat fileStamp  // of the file cur was loaded from; guarded by mu
+	mu   sync.Mutex  // serialises Reload
+	stat os.FileInfo // of the file cur was loaded from; guarded by mu
 }
 
-// fileStamp tells cheaply whether a file may have changed.
-type fileStamp struct {
-	modTime time.Time
-	size    int64
+// sameFile tells cheaply that a file has not changed: same file (a ring
+// written by rename is a new one), same size, same modification time.
+func sameFile(a, b os.FileInfo) bool {
+	return a != nil && os.SameFile(a, b) && a.Size() == b.Size() && a.ModTime().Equal(b.ModTime())
 }
-
-func stampOf(fi os.FileInfo) fileStamp { return fileStamp{fi.ModTime(), fi.Size()} }
 
 // NewWatcher loads the ring at path; it fails if the file cannot be loaded.
 // A nil logger discards log output.
@@ -61,16 +59,15 @@ func (w *Watcher) Reload() (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	stamp := stampOf(fi)
 	old := w.cur.Load()
-	if old != nil && stamp == w.stat {
+	if old != nil && sameFile(w.stat, fi) {
 		return false, nil
 	}
 	r, err := Load(w.path, w.salt)
 	if err != nil {
 		return false, err
 	}
-	w.stat = stamp
+	w.stat = fi
 	if old != nil && old.Checksum() == r.Checksum() {
 		return false, nil
 	}
