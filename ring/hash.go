@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/cespare/xxhash/v2"
+	"github.com/swiftlet/swiftlet/internal/hashpath"
 )
 
 // HashAlgorithm is how a ring turns an account/container/object path into a
@@ -41,32 +42,26 @@ func parseHashAlgorithm(s string) (HashAlgorithm, error) {
 	return 0, fmt.Errorf("unknown hash algorithm %q", s)
 }
 
-// HashSalt is the cluster's secret path salt, Swift's swift_hash_path_prefix
-// and swift_hash_path_suffix. Every node and proxy of a cluster must use the
-// same salt, and it must never change once data is stored.
-type HashSalt struct {
-	Prefix string
-	Suffix string
-}
+// HashSalt is the cluster's secret path salt (Swift's swift_hash_path_prefix
+// and swift_hash_path_suffix).
+type HashSalt = hashpath.Salt
 
-// pathDigest hashes "/account[/container[/object]]" between the salt's
-// prefix and suffix, leaving out empty container or object parts as
-// Swift's hash_path does. It returns the digest (16 bytes of MD5, or the 8
-// bytes of xxhash64 big-endian) and its length. It does not allocate for
-// paths up to pathBufSize bytes.
+// pathDigest hashes the salted path (see internal/hashpath) and returns the
+// digest (16 bytes of MD5, or the 8 bytes of xxhash64 big-endian) and its
+// length. It does not allocate.
 func pathDigest(alg HashAlgorithm, salt HashSalt, account, container, object string) (sum [md5.Size]byte, n int) {
-	var b []byte
-	if len(salt.Prefix)+len(salt.Suffix)+len(account)+len(container)+len(object)+3 <= shortPathSize {
-		var buf [shortPathSize]byte // most paths: less stack to clear
-		b = appendPath(buf[:0], salt, account, container, object)
-	} else {
-		var buf [pathBufSize]byte
-		b = appendPath(buf[:0], salt, account, container, object)
-	}
 	if alg == MD5 {
-		return md5.Sum(b), md5.Size
+		return hashpath.MD5(salt, account, container, object), md5.Size
 	}
-	binary.BigEndian.PutUint64(sum[:8], xxhash.Sum64(b))
+	var h uint64
+	if hashpath.Len(salt, account, container, object) <= hashpath.ShortSize {
+		var buf [hashpath.ShortSize]byte
+		h = xxhash.Sum64(hashpath.Append(buf[:0], salt, account, container, object))
+	} else {
+		var buf [hashpath.BufSize]byte
+		h = xxhash.Sum64(hashpath.Append(buf[:0], salt, account, container, object))
+	}
+	binary.BigEndian.PutUint64(sum[:8], h)
 	return sum, 8
 }
 
@@ -74,26 +69,4 @@ func pathDigest(alg HashAlgorithm, salt HashSalt, account, container, object str
 func partitionOf(alg HashAlgorithm, salt HashSalt, partPower uint8, account, container, object string) uint32 {
 	sum, _ := pathDigest(alg, salt, account, container, object)
 	return uint32(uint64(binary.BigEndian.Uint32(sum[:4])) >> (32 - partPower))
-}
-
-// pathBufSize covers Swift's longest names (256-byte account and container,
-// 1024-byte object) plus a salt; shortPathSize the usual ones.
-const (
-	pathBufSize   = 2048
-	shortPathSize = 256
-)
-
-func appendPath(b []byte, salt HashSalt, account, container, object string) []byte {
-	b = append(b, salt.Prefix...)
-	b = append(b, '/')
-	b = append(b, account...)
-	if container != "" {
-		b = append(b, '/')
-		b = append(b, container...)
-		if object != "" {
-			b = append(b, '/')
-			b = append(b, object...)
-		}
-	}
-	return append(b, salt.Suffix...)
 }
