@@ -1,0 +1,5 @@
+package memstore
+
+type listingStore struct{}
+
+func (l *listingStore) init() {}

@@ -1,0 +1,7 @@
+package memstore
+
+import "github.com/swiftlet/swiftlet/internal/hashpath"
+
+type objectStore struct{}
+
+func (o *objectStore) init(salt hashpath.Salt) {}

@@ -1,0 +1,5 @@
+package memstore
+
+type pendingStore struct{}
+
+func (p *pendingStore) init() {}
