@@ -39,10 +39,10 @@ package badgerstore
 //	container row: format | put | delete | objects | bytes
 //
 // The state holds the counts, updated in the transaction that changes a
-// row, so HEAD reads one key. Updates of one database's rows are batched
-// (flat combining, listing_batch.go): concurrent PutObjectRow calls on a
-// hot container share one transaction and one fsync, and never conflict
-// with each other.
+// row, so HEAD reads one key. Row updates are batched (flat combining,
+// listing_batch.go): concurrent PutObjectRow calls, on a hot container or
+// on many, share one transaction and one fsync, and rows of one container
+// never conflict with each other.
 
 import (
 	"context"
@@ -64,8 +64,8 @@ var (
 // listingState is the listing store's part of a Store.
 type listingState struct {
 	s             *Store
-	objectRows    *rowBatcher[listingContainerID, objectserver.ObjectRow]  // PutObjectRow, by container
-	containerRows *rowBatcher[listingAccountID, objectserver.ContainerRow] // PutContainerRow, by account
+	objectRows    *rowBatcher[objectRowUpdate]    // PutObjectRow
+	containerRows *rowBatcher[containerRowUpdate] // PutContainerRow
 }
 
 type listingContainerID struct {
@@ -92,11 +92,15 @@ const (
 
 func (l *listingState) init(s *Store) error {
 	l.s = s
+	// Sizes: the row, its key twice (one may be deleted) and the state
+	// of its database.
 	l.objectRows = newRowBatcher(maxRowBatchRows, maxRowBatchBytes,
-		func(r objectserver.ObjectRow) int { return 2*len(r.Name) + len(r.ContentType) + len(r.ETag) + 64 },
+		func(u objectRowUpdate) int {
+			return 2*len(u.row.Name) + len(u.row.ContentType) + len(u.row.ETag) + 64 + len(u.id.account) + len(u.id.container) + 128
+		},
 		l.applyObjectRows)
 	l.containerRows = newRowBatcher(maxRowBatchRows, maxRowBatchBytes,
-		func(r objectserver.ContainerRow) int { return 2*len(r.Name) + 64 },
+		func(u containerRowUpdate) int { return 2*len(u.row.Name) + 64 + len(u.id.account) + 128 },
 		l.applyContainerRows)
 	return nil
 }
@@ -211,61 +215,103 @@ func (s *Store) UpdateContainerMeta(ctx context.Context, part uint32, account, c
 }
 
 // PutObjectRow implements objectserver.ContainerStore. Concurrent calls
-// for one container are applied together (see rowBatcher); each returns once
-// its row is on stable storage.
+// are applied together (see rowBatcher); each returns once its row is on
+// stable storage.
 func (s *Store) PutObjectRow(ctx context.Context, part uint32, account, container string, row objectserver.ObjectRow) error {
 	l := &s.listings
 	if err := l.check(ctx); err != nil {
 		return err
 	}
-	err := l.objectRows.do(ctx, listingContainerID{part, account, container}, row)
+	err := l.objectRows.do(ctx, objectRowUpdate{listingContainerID{part, account, container}, row})
 	return l.wrap(err, "put object row", account, container)
 }
 
-// applyObjectRows applies a batch of object rows of one container in one
-// transaction, newest row winning, and adjusts the counts.
-func (l *listingState) applyObjectRows(id listingContainerID, rows []objectserver.ObjectRow) error {
-	k := containerDBKeys(l.s.opts.Salt, id.part, id.account, id.container)
-	return l.update(context.Background(), func(txn *badger.Txn) error {
-		st, ok, err := getDBState(txn, k, id.account, id.container)
-		if err != nil {
-			return err
-		}
-		if !ok || st.deleted() {
-			return objectserver.ErrNotFound
-		}
-		changed := false
-		for _, r := range rows {
-			old, found, err := getObjectRowRecord(txn, k, r.Name)
-			if err != nil {
-				return err
+// objectRowUpdate is a PutObjectRow call waiting in a batch.
+type objectRowUpdate struct {
+	id  listingContainerID
+	row objectserver.ObjectRow
+}
+
+// applyObjectRows applies a batch of object rows, of any containers, in
+// one transaction: per row the newest wins, and each container's counts
+// follow. A row for a missing or deleted container fails alone.
+func (l *listingState) applyObjectRows(ups []objectRowUpdate) []error {
+	errs := make([]error, len(ups))
+	err := l.update(context.Background(), func(txn *badger.Txn) error {
+		clear(errs)
+		for _, g := range groupBy(ups, func(u objectRowUpdate) listingContainerID { return u.id }) {
+			id := ups[g[0]].id
+			k := containerDBKeys(l.s.opts.Salt, id.part, id.account, id.container)
+			st, ok, err := getDBState(txn, k, id.account, id.container)
+			if err == nil && (!ok || st.deleted()) {
+				err = objectserver.ErrNotFound
 			}
-			if found && !r.Timestamp.After(old.Timestamp) {
+			if err != nil {
+				for _, i := range g {
+					errs[i] = err
+				}
 				continue
 			}
-			if found && !old.Deleted {
-				st.objects--
-				st.bytesUsed -= old.Size
+			changed := false
+			for _, i := range g {
+				r := ups[i].row
+				old, found, err := getObjectRowRecord(txn, k, r.Name)
+				if err != nil {
+					return err
+				}
+				if found && !r.Timestamp.After(old.Timestamp) {
+					continue
+				}
+				if found && !old.Deleted {
+					st.objects--
+					st.bytesUsed -= old.Size
+				}
+				if found && old.Deleted != r.Deleted {
+					if err := txn.Delete(k.rowKey(r.Name, old.Deleted)); err != nil {
+						return err
+					}
+				}
+				if err := txn.Set(k.rowKey(r.Name, r.Deleted), encodeObjectRow(r)); err != nil {
+					return err
+				}
+				if !r.Deleted {
+					st.objects++
+					st.bytesUsed += r.Size
+				}
+				changed = true
 			}
-			if found && old.Deleted != r.Deleted {
-				if err := txn.Delete(k.rowKey(r.Name, old.Deleted)); err != nil {
+			if changed {
+				if err := txn.Set(k.state, st.encode()); err != nil {
 					return err
 				}
 			}
-			if err := txn.Set(k.rowKey(r.Name, r.Deleted), encodeObjectRow(r)); err != nil {
-				return err
-			}
-			if !r.Deleted {
-				st.objects++
-				st.bytesUsed += r.Size
-			}
-			changed = true
 		}
-		if !changed {
-			return nil
-		}
-		return txn.Set(k.state, st.encode())
+		return nil
 	})
+	if err != nil {
+		for i := range errs {
+			errs[i] = err
+		}
+	}
+	return errs
+}
+
+// groupBy returns the indexes of items grouped by key, the groups in the
+// order of their first items.
+func groupBy[T any, K comparable](items []T, key func(T) K) [][]int {
+	at := make(map[K]int)
+	var groups [][]int
+	for i, it := range items {
+		k := key(it)
+		g, ok := at[k]
+		if !ok {
+			g = len(groups)
+			at[k] = g
+			groups = append(groups, nil)
+		}
+		groups[g] = append(groups[g], i)
+	}
+	return groups
 }
 
 // ListObjects implements objectserver.ContainerStore.

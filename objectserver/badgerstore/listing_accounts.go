@@ -123,70 +123,94 @@ func (s *Store) UpdateAccountMeta(ctx context.Context, part uint32, account stri
 // as the stored row replaces its counts (containers report changed counts
 // under unchanged timestamps); the PUT and DELETE timestamps each keep the
 // newer value, as Swift's AccountBroker.merge_items does. Concurrent calls
-// for one account are applied together (see rowBatcher).
+// are applied together (see rowBatcher).
 func (s *Store) PutContainerRow(ctx context.Context, part uint32, account string, row objectserver.ContainerRow) error {
 	l := &s.listings
 	if err := l.check(ctx); err != nil {
 		return err
 	}
-	err := l.containerRows.do(ctx, listingAccountID{part, account}, row)
+	err := l.containerRows.do(ctx, containerRowUpdate{listingAccountID{part, account}, row})
 	return l.wrap(err, "put container row", account, "")
 }
 
-// applyContainerRows applies a batch of container rows of one account in
-// one transaction and adjusts the account's counts.
-func (l *listingState) applyContainerRows(id listingAccountID, rows []objectserver.ContainerRow) error {
-	k := accountDBKeys(l.s.opts.Salt, id.part, id.account)
-	return l.update(context.Background(), func(txn *badger.Txn) error {
-		st, ok, err := getDBState(txn, k, id.account, "")
-		if err != nil {
-			return err
-		}
-		if !ok || st.deleted() {
-			return objectserver.ErrNotFound
-		}
-		changed := false
-		for _, r := range rows {
-			old, found, err := getContainerRowRecord(txn, k, r.Name)
-			if err != nil {
-				return err
+// containerRowUpdate is a PutContainerRow call waiting in a batch.
+type containerRowUpdate struct {
+	id  listingAccountID
+	row objectserver.ContainerRow
+}
+
+// applyContainerRows applies a batch of container rows, of any accounts,
+// in one transaction, and adjusts each account's counts. A row for a
+// missing or deleted account fails alone.
+func (l *listingState) applyContainerRows(ups []containerRowUpdate) []error {
+	errs := make([]error, len(ups))
+	err := l.update(context.Background(), func(txn *badger.Txn) error {
+		clear(errs)
+		for _, g := range groupBy(ups, func(u containerRowUpdate) listingAccountID { return u.id }) {
+			id := ups[g[0]].id
+			k := accountDBKeys(l.s.opts.Salt, id.part, id.account)
+			st, ok, err := getDBState(txn, k, id.account, "")
+			if err == nil && (!ok || st.deleted()) {
+				err = objectserver.ErrNotFound
 			}
-			if found {
-				if containerRowTime(old).After(containerRowTime(r)) {
-					continue
+			if err != nil {
+				for _, i := range g {
+					errs[i] = err
 				}
-				if !old.Deleted() {
-					st.containers--
-					st.objects -= old.ObjectCount
-					st.bytesUsed -= old.BytesUsed
+				continue
+			}
+			changed := false
+			for _, i := range g {
+				r := ups[i].row
+				old, found, err := getContainerRowRecord(txn, k, r.Name)
+				if err != nil {
+					return err
 				}
-				if old.PutTimestamp.After(r.PutTimestamp) {
-					r.PutTimestamp = old.PutTimestamp
-				}
-				if old.DeleteTimestamp.After(r.DeleteTimestamp) {
-					r.DeleteTimestamp = old.DeleteTimestamp
-				}
-				if old.Deleted() != r.Deleted() {
-					if err := txn.Delete(k.rowKey(r.Name, old.Deleted())); err != nil {
-						return err
+				if found {
+					if containerRowTime(old).After(containerRowTime(r)) {
+						continue
+					}
+					if !old.Deleted() {
+						st.containers--
+						st.objects -= old.ObjectCount
+						st.bytesUsed -= old.BytesUsed
+					}
+					if old.PutTimestamp.After(r.PutTimestamp) {
+						r.PutTimestamp = old.PutTimestamp
+					}
+					if old.DeleteTimestamp.After(r.DeleteTimestamp) {
+						r.DeleteTimestamp = old.DeleteTimestamp
+					}
+					if old.Deleted() != r.Deleted() {
+						if err := txn.Delete(k.rowKey(r.Name, old.Deleted())); err != nil {
+							return err
+						}
 					}
 				}
+				if err := txn.Set(k.rowKey(r.Name, r.Deleted()), encodeContainerRow(r)); err != nil {
+					return err
+				}
+				if !r.Deleted() {
+					st.containers++
+					st.objects += r.ObjectCount
+					st.bytesUsed += r.BytesUsed
+				}
+				changed = true
 			}
-			if err := txn.Set(k.rowKey(r.Name, r.Deleted()), encodeContainerRow(r)); err != nil {
-				return err
+			if changed {
+				if err := txn.Set(k.state, st.encode()); err != nil {
+					return err
+				}
 			}
-			if !r.Deleted() {
-				st.containers++
-				st.objects += r.ObjectCount
-				st.bytesUsed += r.BytesUsed
-			}
-			changed = true
 		}
-		if !changed {
-			return nil
-		}
-		return txn.Set(k.state, st.encode())
+		return nil
 	})
+	if err != nil {
+		for i := range errs {
+			errs[i] = err
+		}
+	}
+	return errs
 }
 
 // ListContainers implements objectserver.AccountStore. ErrNotFound if the

@@ -6,35 +6,32 @@ import (
 	"sync"
 )
 
-// rowBatcher applies concurrent updates of one database (the object rows of
-// a container, the container rows of an account) in shared transactions,
-// by flat combining: the first caller for an idle database becomes the
+// rowBatcher applies concurrent row updates in shared transactions, by
+// flat combining: the first caller to find the batcher idle becomes the
 // leader and applies its own update at once; callers arriving meanwhile
-// queue. When the leader's transaction has committed it hands its result
-// to the other members of its batch and passes the lead, with everything
-// queued since, to the first queued caller. So a hot container costs one
-// commit, and one fsync, per batch rather than per update, and its
-// updates never conflict with each other. Different databases proceed in
-// parallel.
+// queue. When the leader's transaction has committed it hands each member
+// of its batch its result and passes the lead, with everything queued
+// since, to the first queued caller. So a burst of updates costs one
+// commit, and one fsync, per batch rather than per update: for a hot
+// container, and for many containers at once (Badger syncs each
+// transaction on its own, so combining across containers matters as
+// much). Updates of one container in one batch never conflict.
 //
 // Every caller returns only once the batch holding its update has been
 // applied (or failed): durability is that of apply.
-type rowBatcher[K comparable, T any] struct {
-	// apply applies a batch of updates to the database key in one
-	// transaction; its error is every member's.
-	apply func(key K, items []T) error
+type rowBatcher[T any] struct {
+	// apply applies a batch in one transaction and returns each update's
+	// error, in order.
+	apply func(items []T) []error
 	// maxItems and maxBytes bound a batch, keeping its transaction well
 	// under Badger's size limits; size estimates an update's bytes. A
 	// batch holds at least one update.
 	maxItems, maxBytes int
 	size               func(T) int
 
-	mu     sync.Mutex
-	queues map[K]*rowBatchQueue[T] // guarded by mu; present while key has a leader
-}
-
-type rowBatchQueue[T any] struct {
-	pending []*rowBatchItem[T] // guarded by rowBatcher.mu: queued, not yet in a batch
+	mu      sync.Mutex
+	busy    bool               // guarded by mu: a leader is applying a batch
+	pending []*rowBatchItem[T] // guarded by mu: queued, not yet in a batch
 }
 
 type rowBatchItem[T any] struct {
@@ -43,32 +40,30 @@ type rowBatchItem[T any] struct {
 	done  chan rowBatchResult[T] // receives exactly one result
 }
 
-// rowBatchResult ends a caller's wait: the batch's error, or the lead of the
-// next batch.
+// rowBatchResult ends a caller's wait: its update's error, or the lead of
+// the next batch.
 type rowBatchResult[T any] struct {
 	err  error
 	lead []*rowBatchItem[T]
 }
 
-func newRowBatcher[K comparable, T any](maxItems, maxBytes int, size func(T) int, apply func(K, []T) error) *rowBatcher[K, T] {
-	return &rowBatcher[K, T]{apply: apply, maxItems: maxItems, maxBytes: maxBytes, size: size, queues: make(map[K]*rowBatchQueue[T])}
+func newRowBatcher[T any](maxItems, maxBytes int, size func(T) int, apply func([]T) []error) *rowBatcher[T] {
+	return &rowBatcher[T]{apply: apply, maxItems: maxItems, maxBytes: maxBytes, size: size}
 }
 
-// do applies v to the database key, in a batch with concurrent updates of
-// the same database. If ctx ends while v is still queued, do returns
-// ctx.Err() and v is not applied; once v is in a batch, do waits for the
-// batch.
-func (b *rowBatcher[K, T]) do(ctx context.Context, key K, v T) error {
+// do applies v, in a batch with concurrent updates. If ctx ends while v
+// is still queued, do returns ctx.Err() and v is not applied; once v is
+// in a batch, do waits for the batch.
+func (b *rowBatcher[T]) do(ctx context.Context, v T) error {
 	it := &rowBatchItem[T]{v: v, done: make(chan rowBatchResult[T], 1)}
 	b.mu.Lock()
-	q, busy := b.queues[key]
-	if !busy {
-		b.queues[key] = &rowBatchQueue[T]{}
+	if !b.busy {
+		b.busy = true
 		it.taken = true
 		b.mu.Unlock()
-		return b.lead(key, []*rowBatchItem[T]{it}, it)
+		return b.lead([]*rowBatchItem[T]{it}, it)
 	}
-	q.pending = append(q.pending, it)
+	b.pending = append(b.pending, it)
 	b.mu.Unlock()
 
 	var r rowBatchResult[T]
@@ -77,7 +72,7 @@ func (b *rowBatcher[K, T]) do(ctx context.Context, key K, v T) error {
 	case <-ctx.Done():
 		b.mu.Lock()
 		if !it.taken {
-			q.pending = slices.DeleteFunc(q.pending, func(o *rowBatchItem[T]) bool { return o == it })
+			b.pending = slices.DeleteFunc(b.pending, func(o *rowBatchItem[T]) bool { return o == it })
 			b.mu.Unlock()
 			return ctx.Err()
 		}
@@ -85,45 +80,47 @@ func (b *rowBatcher[K, T]) do(ctx context.Context, key K, v T) error {
 		r = <-it.done
 	}
 	if r.lead != nil {
-		return b.lead(key, r.lead, it)
+		return b.lead(r.lead, it)
 	}
 	return r.err
 }
 
-// lead applies batch, of which self is a member, reports the result to
-// the other members and passes the lead on.
-func (b *rowBatcher[K, T]) lead(key K, batch []*rowBatchItem[T], self *rowBatchItem[T]) error {
+// lead applies batch, of which self is a member, reports the results to
+// the other members, passes the lead on and returns self's result.
+func (b *rowBatcher[T]) lead(batch []*rowBatchItem[T], self *rowBatchItem[T]) error {
 	vs := make([]T, len(batch))
 	for i, it := range batch {
 		vs[i] = it.v
 	}
-	err := b.apply(key, vs)
-	for _, it := range batch {
-		if it != self {
-			it.done <- rowBatchResult[T]{err: err}
+	errs := b.apply(vs)
+	var own error
+	for i, it := range batch {
+		if it == self {
+			own = errs[i]
+		} else {
+			it.done <- rowBatchResult[T]{err: errs[i]}
 		}
 	}
 
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	q := b.queues[key]
-	if len(q.pending) == 0 {
-		delete(b.queues, key)
-		return err
+	if len(b.pending) == 0 {
+		b.busy = false
+		return own
 	}
 	n, bytes := 0, 0
-	for n < len(q.pending) && n < b.maxItems {
-		bytes += b.size(q.pending[n].v)
+	for n < len(b.pending) && n < b.maxItems {
+		bytes += b.size(b.pending[n].v)
 		if n > 0 && bytes > b.maxBytes {
 			break
 		}
 		n++
 	}
-	next := slices.Clone(q.pending[:n])
-	q.pending = slices.Delete(q.pending, 0, n)
+	next := slices.Clone(b.pending[:n])
+	b.pending = slices.Delete(b.pending, 0, n)
 	for _, it := range next {
 		it.taken = true
 	}
 	next[0].done <- rowBatchResult[T]{lead: next}
-	return err
+	return own
 }

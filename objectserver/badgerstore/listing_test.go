@@ -214,9 +214,9 @@ func TestPutObjectRowBatches(t *testing.T) {
 	}
 	var batches atomic.Int32
 	apply := s.listings.objectRows.apply
-	s.listings.objectRows.apply = func(id listingContainerID, rows []objectserver.ObjectRow) error {
+	s.listings.objectRows.apply = func(ups []objectRowUpdate) []error {
 		batches.Add(1)
-		return apply(id, rows)
+		return apply(ups)
 	}
 	const n = 400
 	var wg sync.WaitGroup
@@ -276,5 +276,38 @@ func TestListingUpdateRetriesConflicts(t *testing.T) {
 	})
 	if err == nil || errors.Is(err, objectserver.ErrConflict) || errors.Is(err, badger.ErrConflict) || attempts != maxListingConflictRetries {
 		t.Errorf("update always conflicting = %v after %d attempts; want a plain error after %d", err, attempts, maxListingConflictRetries)
+	}
+}
+
+// TestApplyObjectRowsPerContainerErrors: one transaction can carry rows
+// of several containers; a row for a missing or deleted container fails
+// alone.
+func TestApplyObjectRowsPerContainerErrors(t *testing.T) {
+	s := openListingStore(t)
+	ctx := t.Context()
+	for _, c := range []string{"a", "b", "gone"} {
+		if _, err := s.PutContainer(ctx, 1, "AUTH_a", c, listingTS(1), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.DeleteContainer(ctx, 1, "AUTH_a", "gone", listingTS(2)); err != nil {
+		t.Fatal(err)
+	}
+	row := func(c, name string, size int64) objectRowUpdate {
+		return objectRowUpdate{listingContainerID{1, "AUTH_a", c}, objectserver.ObjectRow{Name: name, Timestamp: listingTS(3), Size: size}}
+	}
+	errs := s.listings.applyObjectRows([]objectRowUpdate{
+		row("a", "x", 1), row("missing", "x", 1), row("b", "x", 2), row("gone", "x", 1), row("a", "y", 3),
+	})
+	for i, wantNotFound := range []bool{false, true, false, true, false} {
+		if got := errors.Is(errs[i], objectserver.ErrNotFound); got != wantNotFound || !got && errs[i] != nil {
+			t.Errorf("row %d: error %v, want not found: %v", i, errs[i], wantNotFound)
+		}
+	}
+	for c, want := range map[string]int64{"a": 4, "b": 2} {
+		info, err := s.ContainerInfo(ctx, 1, "AUTH_a", c)
+		if err != nil || info.BytesUsed != want {
+			t.Errorf("ContainerInfo(%s) = %d bytes, %v; want %d", c, info.BytesUsed, err, want)
+		}
 	}
 }
