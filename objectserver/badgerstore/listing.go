@@ -321,7 +321,7 @@ func (s *Store) ListObjects(ctx context.Context, part uint32, account, container
 		return nil, err
 	}
 	k := containerDBKeys(s.opts.Salt, part, account, container)
-	var out []objectserver.ObjectEntry
+	out := []objectserver.ObjectEntry{} // an empty listing is [], not null
 	err := s.db.View(func(txn *badger.Txn) error {
 		if err := getLiveDB(txn, k, account, container); err != nil {
 			return err

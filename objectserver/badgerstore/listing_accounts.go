@@ -221,7 +221,7 @@ func (s *Store) ListContainers(ctx context.Context, part uint32, account string,
 		return nil, err
 	}
 	k := accountDBKeys(s.opts.Salt, part, account)
-	var out []objectserver.ContainerEntry
+	out := []objectserver.ContainerEntry{} // an empty listing is [], not null
 	err := s.db.View(func(txn *badger.Txn) error {
 		if err := getLiveDB(txn, k, account, ""); err != nil {
 			return err

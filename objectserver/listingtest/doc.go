@@ -16,6 +16,8 @@
 //   - a Limit of 0 or less, or above MaxListingLimit, means
 //     MaxListingLimit;
 //   - a method called with a cancelled context returns ctx.Err();
+//   - an empty page is an empty slice, not nil (it encodes as [] in
+//     JSON);
 //   - deleting a container or an account clears its metadata (each item
 //     becomes an empty value at the delete's timestamp), as Swift's
 //     delete_db does;

@@ -48,7 +48,7 @@ func modelList(live []string, q objectserver.ListQuery) []entry {
 	if q.Reverse {
 		slices.Reverse(names)
 	}
-	var out []entry
+	out := []entry{}
 	lastDir := ""
 	for _, n := range names {
 		if len(out) == limit {

@@ -53,6 +53,9 @@ func (c containerTarget) list(ctx context.Context, q objectserver.ListQuery) ([]
 	if err != nil {
 		return nil, err
 	}
+	if page == nil {
+		return nil, errors.New("ListObjects returned a nil page; an empty one must be empty, not nil")
+	}
 	out := make([]entry, len(page))
 	for i, e := range page {
 		switch {
@@ -94,6 +97,9 @@ func (a accountTarget) list(ctx context.Context, q objectserver.ListQuery) ([]en
 	page, err := a.s.ListContainers(ctx, a.part, a.account, q)
 	if err != nil {
 		return nil, err
+	}
+	if page == nil {
+		return nil, errors.New("ListContainers returned a nil page; an empty one must be empty, not nil")
 	}
 	out := make([]entry, len(page))
 	for i, e := range page {
