@@ -41,8 +41,10 @@ package badgerstore
 // The state holds the counts, updated in the transaction that changes a
 // row, so HEAD reads one key. Row updates are batched (flat combining,
 // listing_batch.go): concurrent PutObjectRow calls, on a hot container or
-// on many, share one transaction and one fsync, and rows of one container
-// never conflict with each other.
+// on many, share one transaction and one fsync. One batch is applied at a
+// time, so row updates never conflict with each other; only
+// container-level writes (PUT, DELETE, POST of a container) racing a
+// batch do, and are retried.
 
 import (
 	"context"
@@ -86,7 +88,7 @@ const (
 	maxRowBatchBytes = 512 << 10
 	// maxListingConflictRetries bounds the retries of a transaction that
 	// conflicts with another; with batching only container- or
-	// account-level writes racing row updates conflict.
+	// account-level writes racing row batches conflict.
 	maxListingConflictRetries = 50
 )
 
@@ -239,7 +241,7 @@ func (l *listingState) applyObjectRows(ups []objectRowUpdate) []error {
 	errs := make([]error, len(ups))
 	err := l.update(context.Background(), func(txn *badger.Txn) error {
 		clear(errs)
-		for _, g := range groupBy(ups, func(u objectRowUpdate) listingContainerID { return u.id }) {
+		for _, g := range groupRowUpdates(ups, func(u objectRowUpdate) listingContainerID { return u.id }) {
 			id := ups[g[0]].id
 			k := containerDBKeys(l.s.opts.Salt, id.part, id.account, id.container)
 			st, ok, err := getDBState(txn, k, id.account, id.container)
@@ -296,9 +298,9 @@ func (l *listingState) applyObjectRows(ups []objectRowUpdate) []error {
 	return errs
 }
 
-// groupBy returns the indexes of items grouped by key, the groups in the
+// groupRowUpdates returns the indexes of items grouped by key, the groups in the
 // order of their first items.
-func groupBy[T any, K comparable](items []T, key func(T) K) [][]int {
+func groupRowUpdates[T any, K comparable](items []T, key func(T) K) [][]int {
 	at := make(map[K]int)
 	var groups [][]int
 	for i, it := range items {

@@ -146,7 +146,7 @@ func (l *listingState) applyContainerRows(ups []containerRowUpdate) []error {
 	errs := make([]error, len(ups))
 	err := l.update(context.Background(), func(txn *badger.Txn) error {
 		clear(errs)
-		for _, g := range groupBy(ups, func(u containerRowUpdate) listingAccountID { return u.id }) {
+		for _, g := range groupRowUpdates(ups, func(u containerRowUpdate) listingAccountID { return u.id }) {
 			id := ups[g[0]].id
 			k := accountDBKeys(l.s.opts.Salt, id.part, id.account)
 			st, ok, err := getDBState(txn, k, id.account, "")

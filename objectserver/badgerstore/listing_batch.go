@@ -15,7 +15,8 @@ import (
 // commit, and one fsync, per batch rather than per update: for a hot
 // container, and for many containers at once (Badger syncs each
 // transaction on its own, so combining across containers matters as
-// much). Updates of one container in one batch never conflict.
+// much). One batch is applied at a time, so batches never conflict with
+// each other.
 //
 // Every caller returns only once the batch holding its update has been
 // applied (or failed): durability is that of apply.
