@@ -3,19 +3,17 @@ package badgerstore
 // # Listing databases
 //
 // Each container and each account is a small database inside the index,
-// identified by its namespace, its partition and the hash Swift gives it
-// (hash_path of /account/container or /account: MD5 of the salted path):
+// named by its partition and the hash Swift gives it: hash_path, the MD5
+// of the salted /account/container or /account (internal/hashpath).
 //
-//	id = ns (1 byte) | partition (4, big-endian) | MD5 (16)
-//
-//	'c' | partition | MD5(/a/c) | 's'       container state
-//	'c' | partition | MD5(/a/c) | 'm'       container metadata
-//	'r' | partition | MD5(/a/c) | 0x00 | name   live object row
-//	'r' | partition | MD5(/a/c) | 0x01 | name   deleted object row
-//	'a' | partition | MD5(/a)   | 's'       account state
-//	'a' | partition | MD5(/a)   | 'm'       account metadata
-//	'k' | partition | MD5(/a)   | 0x00 | name   live container row
-//	'k' | partition | MD5(/a)   | 0x01 | name   deleted container row
+//	'c' partition(4, BE) md5(/a/c)(16) 's'        -> container state
+//	'c' partition(4, BE) md5(/a/c)(16) 'm'        -> container metadata
+//	'r' partition(4, BE) md5(/a/c)(16) 0x00 name  -> live object row
+//	'r' partition(4, BE) md5(/a/c)(16) 0x01 name  -> deleted object row
+//	'a' partition(4, BE) md5(/a)(16) 's'          -> account state
+//	'a' partition(4, BE) md5(/a)(16) 'm'          -> account metadata
+//	'k' partition(4, BE) md5(/a)(16) 0x00 name    -> live container row
+//	'k' partition(4, BE) md5(/a)(16) 0x01 name    -> deleted container row
 //
 // A row's name is its raw UTF-8 bytes, so Badger's key order within a
 // database's live rows is Swift's listing order (byte order of the UTF-8
@@ -26,17 +24,19 @@ package badgerstore
 // of the two spaces.
 //
 // Values start with a format byte (1). Timestamps are 16 bytes
-// (internal/timestamp's Append: ticks, offset; big-endian); counts are
-// signed varints; strings are a uvarint length and the bytes.
+// (internal/timestamp's binary form); counts are signed varints; strings
+// are a uvarint length and the bytes.
 //
-//	state:         format | put | delete | created_at | status_changed_at |
-//	               containers | objects | bytes | account | container
-//	               (containers is 0 and container "" for a container's
-//	               state; container "" for an account's)
-//	metadata:      format | count | count × (name | value | timestamp),
-//	               sorted by name; an empty value records a removal
-//	object row:    format | timestamp | size | content type | etag
-//	container row: format | put | delete | objects | bytes
+//	state          format, put, delete, created_at, status_changed_at
+//	               timestamps, then containers, objects and bytes used
+//	               (containers is 0 in a container's state), then the
+//	               account and container names (container "" in an
+//	               account's); the names guard against hash collisions
+//	metadata       format, uvarint count, then per item, sorted by name:
+//	               name, value, timestamp; an empty value records a
+//	               removal, kept so that it wins over older values
+//	object row     format, timestamp, size, content type, etag
+//	container row  format, put and delete timestamps, objects, bytes used
 //
 // The state holds the counts, updated in the transaction that changes a
 // row, so HEAD reads one key. Row updates are batched (flat combining,
