@@ -95,7 +95,8 @@ func (r ContainerRow) Deleted() bool { return r.DeleteTimestamp.After(r.PutTimes
 
 // ListQuery selects a page of a listing, with Swift's parameters.
 type ListQuery struct {
-	// Limit is the most entries to return, 1 to MaxListingLimit.
+	// Limit is the most entries to return; 0 or less, or more than
+	// MaxListingLimit, means MaxListingLimit.
 	Limit int
 	// Marker: only names after it (before it when Reverse).
 	Marker string
@@ -147,8 +148,8 @@ type ContainerStore interface {
 	UpdateContainerMeta(ctx context.Context, part uint32, account, container string, meta Metadata) error
 	// PutObjectRow records an object's newest state in the listing (a
 	// deleted row for a DELETE) if row.Timestamp is newer than the row
-	// stored, adjusting the counts. ErrNotFound if the container does not
-	// exist or is deleted.
+	// stored, adjusting the counts; an older row is ignored (nil error).
+	// ErrNotFound if the container does not exist or is deleted.
 	PutObjectRow(ctx context.Context, part uint32, account, container string, row ObjectRow) error
 	// ListObjects returns one page of the container's live objects. The
 	// cost is proportional to the page, not to the container.
@@ -173,9 +174,11 @@ type AccountStore interface {
 	// UpdateAccountMeta merges meta into the account's metadata.
 	UpdateAccountMeta(ctx context.Context, part uint32, account string, meta Metadata) error
 	// PutContainerRow records a container's state as its container servers
-	// report it, if newer than the stored row (by the newer of its PUT and
-	// DELETE timestamps), adjusting the account's counts. ErrNotFound if
-	// the account does not exist or is deleted.
+	// report it, unless the stored row is newer: put and delete timestamps
+	// each keep the newer value, and a report with the same timestamps
+	// replaces the counts (container servers report new counts under
+	// unchanged timestamps), adjusting the account's counts. ErrNotFound
+	// if the account does not exist or is deleted.
 	PutContainerRow(ctx context.Context, part uint32, account string, row ContainerRow) error
 	// ListContainers returns one page of the account's live containers.
 	ListContainers(ctx context.Context, part uint32, account string, q ListQuery) ([]ContainerEntry, error)
