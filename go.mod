@@ -5,6 +5,7 @@ go 1.26.0
 require (
 	github.com/cespare/xxhash/v2 v2.3.0
 	github.com/dgraph-io/badger/v4 v4.9.6
+	github.com/gorilla/mux v1.8.1
 	github.com/prometheus/client_golang v1.25.0
 	pgregory.net/rapid v1.3.0
 )
