@@ -1,7 +1,6 @@
 package objectserver_test
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"log/slog"
@@ -106,7 +105,7 @@ type node struct {
 	account   *httptest.Server
 }
 
-func newNode(t *testing.T, configure ...func(*objectserver.Config)) *node {
+func newNode(t testing.TB, configure ...func(*objectserver.Config)) *node {
 	t.Helper()
 	n := &node{devs: newFakeDevices("sda1", "sdb1"), clock: &clock{now: t0}, reg: prometheus.NewRegistry()}
 	cfg := objectserver.DefaultConfig()
@@ -234,5 +233,3 @@ func metricValue(t *testing.T, reg *prometheus.Registry, name string, labels ...
 	}
 	return sum
 }
-
-var _ = bytes.NewReader

@@ -1,0 +1,5 @@
+//go:build !race
+
+package objectserver_test
+
+const raceEnabled = false
