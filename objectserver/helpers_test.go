@@ -16,6 +16,7 @@ import (
 	"github.com/swiftlet/swiftlet/internal/hashpath"
 	"github.com/swiftlet/swiftlet/internal/timestamp"
 	"github.com/swiftlet/swiftlet/objectserver"
+	"github.com/swiftlet/swiftlet/objectserver/badgerstore"
 	"github.com/swiftlet/swiftlet/objectserver/memstore"
 )
 
@@ -28,10 +29,37 @@ type fakeDevices struct {
 	down map[string]bool                 // guarded by mu
 }
 
+// deviceStore is everything a device keeps, in one store.
+type deviceStore interface {
+	objectserver.ObjectStore
+	objectserver.ContainerStore
+	objectserver.AccountStore
+	objectserver.PendingStore
+}
+
+// storeFactory makes the store of the named device.
+type storeFactory func(t testing.TB, name string) deviceStore
+
+func memStores(testing.TB, string) deviceStore { return memstore.New(testSalt) }
+
+// badgerStores puts each device in a temporary directory.
+func badgerStores(t testing.TB, name string) deviceStore {
+	st, err := badgerstore.Open(t.TempDir(), badgerstore.Options{Device: name, Salt: testSalt})
+	if err != nil {
+		t.Fatalf("badgerstore.Open: %v", err)
+	}
+	t.Cleanup(func() { _ = st.Close() }) // tests are over
+	return st
+}
+
 func newFakeDevices(names ...string) *fakeDevices {
+	return newFakeDevicesOf(nil, memStores, names...)
+}
+
+func newFakeDevicesOf(t testing.TB, stores storeFactory, names ...string) *fakeDevices {
 	d := &fakeDevices{devs: map[string]*objectserver.Device{}, down: map[string]bool{}}
 	for _, name := range names {
-		st := memstore.New(testSalt)
+		st := stores(t, name)
 		d.devs[name] = &objectserver.Device{Name: name, Objects: st, Containers: st, Accounts: st, Pending: st}
 	}
 	return d
@@ -107,7 +135,13 @@ type node struct {
 
 func newNode(t testing.TB, configure ...func(*objectserver.Config)) *node {
 	t.Helper()
-	n := &node{devs: newFakeDevices("sda1", "sdb1"), clock: &clock{now: t0}, reg: prometheus.NewRegistry()}
+	return newNodeOf(t, memStores, configure...)
+}
+
+// newNodeOf is newNode with devices from stores.
+func newNodeOf(t testing.TB, stores storeFactory, configure ...func(*objectserver.Config)) *node {
+	t.Helper()
+	n := &node{devs: newFakeDevicesOf(t, stores, "sda1", "sdb1"), clock: &clock{now: t0}, reg: prometheus.NewRegistry()}
 	cfg := objectserver.DefaultConfig()
 	cfg.Logger = slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
 	cfg.Registerer = n.reg

@@ -38,6 +38,15 @@ var knownListingDifferences = map[string]string{
 // TestListingsMatchSwift replays Swift's recorded listings: same setup,
 // same requests, the same status, Content-Type and body byte for byte.
 func TestListingsMatchSwift(t *testing.T) {
+	for _, st := range []struct {
+		name   string
+		stores storeFactory
+	}{{"memstore", memStores}, {"badgerstore", badgerStores}} {
+		t.Run(st.name, func(t *testing.T) { testListingsMatchSwift(t, st.stores) })
+	}
+}
+
+func testListingsMatchSwift(t *testing.T, stores storeFactory) {
 	raw, err := os.ReadFile("testdata/swift_listings.json")
 	if err != nil {
 		t.Fatal(err)
@@ -46,7 +55,7 @@ func TestListingsMatchSwift(t *testing.T) {
 	if err := json.Unmarshal(raw, &tr); err != nil {
 		t.Fatal(err)
 	}
-	n := newNode(t)
+	n := newNodeOf(t, stores)
 	servers := map[string]func() string{
 		"container": func() string { return n.container.URL },
 		"account":   func() string { return n.account.URL },

@@ -41,6 +41,15 @@ var boundaryRE = regexp.MustCompile(`[0-9a-f]{32}`)
 // and account servers answered in testdata/swift_protocol.json, in order,
 // and compares status, body and every header Swift sent.
 func TestProtocolMatchesSwift(t *testing.T) {
+	for _, st := range []struct {
+		name   string
+		stores storeFactory
+	}{{"memstore", memStores}, {"badgerstore", badgerStores}} {
+		t.Run(st.name, func(t *testing.T) { testProtocolMatchesSwift(t, st.stores) })
+	}
+}
+
+func testProtocolMatchesSwift(t *testing.T, stores storeFactory) {
 	raw, err := os.ReadFile("testdata/swift_protocol.json")
 	if err != nil {
 		t.Fatal(err)
@@ -49,7 +58,7 @@ func TestProtocolMatchesSwift(t *testing.T) {
 	if err := json.Unmarshal(raw, &steps); err != nil {
 		t.Fatal(err)
 	}
-	n := newNode(t)
+	n := newNodeOf(t, stores)
 	n.devs.setDown("sdb1", true)
 	urls := map[string]string{"object": n.object.URL, "container": n.container.URL, "account": n.account.URL}
 	for i, st := range steps {
