@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/swiftlet/swiftlet/internal/timestamp"
 	"github.com/swiftlet/swiftlet/objectserver"
 )
 
@@ -515,4 +516,87 @@ func (b *blockingStore) Stat(ctx context.Context, part uint32, name string) (obj
 	close(b.started)
 	<-b.release
 	return b.ObjectStore.Stat(ctx, part, name)
+}
+
+// fullStore fails writes as a full disk does: at Create, at a Write, or
+// at Commit.
+type fullStore struct {
+	objectserver.ObjectStore
+	at string // "create", "write" or "commit"
+}
+
+func (f *fullStore) Create(ctx context.Context, part uint32, meta objectserver.ObjectMeta) (objectserver.ObjectWriter, error) {
+	if f.at == "create" {
+		return nil, objectserver.ErrDiskFull
+	}
+	w, err := f.ObjectStore.Create(ctx, part, meta)
+	if err != nil {
+		return nil, err
+	}
+	return &fullWriter{ObjectWriter: w, at: f.at}, nil
+}
+
+func (f *fullStore) Delete(ctx context.Context, part uint32, name string, ts timestamp.Timestamp) (objectserver.ObjectMeta, error) {
+	return objectserver.ObjectMeta{}, objectserver.ErrDiskFull
+}
+
+type fullWriter struct {
+	objectserver.ObjectWriter
+	at string
+}
+
+func (w *fullWriter) Write(p []byte) (int, error) {
+	if w.at == "write" {
+		return 0, objectserver.ErrDiskFull
+	}
+	return w.ObjectWriter.Write(p)
+}
+
+func (w *fullWriter) Commit(ctx context.Context) (objectserver.ObjectMeta, error) {
+	if w.at == "commit" {
+		return objectserver.ObjectMeta{}, objectserver.ErrDiskFull
+	}
+	return w.ObjectWriter.Commit(ctx)
+}
+
+func TestObjectDiskFull(t *testing.T) {
+	n := newNode(t)
+	mem := n.devs.get("sda1").Objects
+	rec := newRecordingServer(t, 201)
+	const full = "<html><h1>Insufficient Storage</h1><p>There was not enough space to save the resource. Drive: sda1</p></html>"
+	for _, at := range []string{"create", "write", "commit"} {
+		n.devs.setObjects("sda1", &fullStore{ObjectStore: mem, at: at})
+		r := n.putObject(t, "/sda1/1/a/c/o", ts(1), strings.Repeat("x", 100000),
+			"X-Container-Host", host(rec.Server), "X-Container-Device", "sdx", "X-Container-Partition", "1")
+		if r.status != 507 || r.body != full {
+			t.Errorf("PUT with the disk full at %s = %d %q, want 507", at, r.status, r.body)
+		}
+	}
+	r := do(t, n.object, "DELETE", "/sda1/1/a/c/o", hdr("X-Timestamp", ts(2)), nil)
+	wantStatus(t, "DELETE on a full disk", r, 507)
+	n.devs.setObjects("sda1", mem)
+	if r := do(t, n.object, "HEAD", "/sda1/1/a/c/o", nil, nil); r.status != 404 {
+		t.Errorf("HEAD after failed PUTs = %d, want 404", r.status)
+	}
+	if got := len(rec.got()); got != 0 {
+		t.Errorf("failed writes sent %d container updates", got)
+	}
+	if got := metricValue(t, n.reg, "swiftlet_objectserver_insufficient_storage_total", "device", "sda1"); got != 4 {
+		t.Errorf("insufficient storage on sda1 = %v, want 4", got)
+	}
+	// The other device still serves.
+	wantStatus(t, "PUT on sdb1", n.putObject(t, "/sdb1/1/a/c/o", ts(1), "x"), 201)
+}
+
+// TestObjectDeleteBetweenPutAndPost pins a difference from Swift: a DELETE
+// older than the object's last POST loses (the store contract compares
+// with both timestamps), where Swift compares with the data's only.
+func TestObjectDeleteBetweenPutAndPost(t *testing.T) {
+	n := newNode(t)
+	n.putObject(t, "/sda1/1/a/c/o", ts(0), "x")
+	wantStatus(t, "POST", do(t, n.object, "POST", "/sda1/1/a/c/o", hdr("X-Timestamp", ts(2)), nil), 202)
+	r := do(t, n.object, "DELETE", "/sda1/1/a/c/o", hdr("X-Timestamp", ts(1)), nil)
+	if r.status != 409 || r.header.Get("X-Backend-Timestamp") != ts(2) {
+		t.Errorf("DELETE between PUT and POST = %d (%s), want 409 (%s)", r.status, r.header.Get("X-Backend-Timestamp"), ts(2))
+	}
 }
