@@ -2,6 +2,7 @@ package objectserver
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -392,8 +393,9 @@ func (s *objectServer) sendSection(w http.ResponseWriter, r *http.Request, src i
 				reason = "corrupt"
 			}
 			s.metrics.aborted.WithLabelValues(s.kind, reason).Inc()
-			s.log.Error("aborting response: object read failed", "path", r.URL.Path,
-				"txn_id", w.Header().Get("X-Trans-Id"), "sent", sent, "want", n, "err", err)
+			if rec, ok := w.(*recorder); ok {
+				rec.err = fmt.Errorf("objectserver: aborted after %d of %d bytes: %w", sent, n, err)
+			}
 			// Send what is buffered first, so that the client sees the
 			// headers and a body cut short rather than no answer at all
 			// (which clients may retry on a reused connection).

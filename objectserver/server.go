@@ -267,10 +267,14 @@ func (s *server) handle(h handlerFunc) http.Handler {
 		}
 		e := errorResponse(err, "")
 		if e.status >= 500 || e.cause != nil {
-			s.log.LogAttrs(r.Context(), levelFor(e.status), "request failed",
-				slog.String("method", r.Method), slog.String("path", r.URL.Path),
-				slog.Int("status", e.status), slog.String("txn_id", w.Header().Get("X-Trans-Id")),
-				slog.Any("err", err))
+			// The request's log line reports it (ServeHTTP).
+			if rec, ok := w.(*recorder); ok {
+				rec.err = err
+			} else {
+				s.log.LogAttrs(r.Context(), levelFor(e.status), "request failed",
+					slog.String("method", r.Method), slog.String("path", r.URL.Path),
+					slog.Int("status", e.status), slog.Any("err", err))
+			}
 		}
 		if e.status == http.StatusInsufficientStorage && e.drive != "" {
 			s.metrics.unavailable.WithLabelValues(s.kind, e.drive).Inc()
@@ -341,7 +345,12 @@ func (s *server) observe(r *http.Request, rec *recorder, received int64, txn str
 	s.metrics.received.WithLabelValues(s.kind, method).Add(float64(received))
 	s.metrics.sent.WithLabelValues(s.kind, method).Add(float64(rec.written))
 	level := slog.LevelInfo
-	if r.Method == "REPLICATE" || r.URL.Path == "/metrics" || r.URL.Path == "/healthcheck" {
+	switch {
+	case aborted:
+		level = slog.LevelError
+	case rec.err != nil:
+		level = levelFor(status)
+	case r.Method == "REPLICATE" || r.URL.Path == "/metrics" || r.URL.Path == "/healthcheck":
 		level = slog.LevelDebug // frequent and uninteresting, as in Swift
 	}
 	if !s.log.Enabled(r.Context(), level) {
@@ -357,6 +366,9 @@ func (s *server) observe(r *http.Request, rec *recorder, received int64, txn str
 	if aborted {
 		attrs = append(attrs, slog.Bool("aborted", true))
 	}
+	if rec.err != nil {
+		attrs = append(attrs, slog.Any("err", rec.err))
+	}
 	s.log.LogAttrs(r.Context(), level, "request", attrs...)
 }
 
@@ -368,12 +380,14 @@ func newTransID(now time.Time) string {
 	return fmt.Sprintf("tx%s-%010x", hex.EncodeToString(b[:])[:21], now.Unix())
 }
 
-// recorder remembers the status and counts the body bytes of a response.
+// recorder remembers the status and counts the body bytes of a response,
+// and keeps the error a handler answered with for the log.
 type recorder struct {
 	http.ResponseWriter
 	status      int
 	wroteHeader bool
 	written     int64
+	err         error
 }
 
 func (rw *recorder) WriteHeader(status int) {
