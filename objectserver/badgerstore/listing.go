@@ -51,6 +51,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"sync"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -68,6 +69,11 @@ type listingState struct {
 	s             *Store
 	objectRows    *rowBatcher[objectRowUpdate]    // PutObjectRow
 	containerRows *rowBatcher[containerRowUpdate] // PutContainerRow
+	// dbLocks serialise the container- and account-level writes (state
+	// and metadata) of one database, striped by its key, so that they do
+	// not conflict with each other; each can then conflict only with the
+	// one row batch being applied at a time.
+	dbLocks [64]sync.Mutex
 }
 
 type listingContainerID struct {
@@ -114,7 +120,7 @@ func (s *Store) PutContainer(ctx context.Context, part uint32, account, containe
 		return false, err
 	}
 	k := containerDBKeys(s.opts.Salt, part, account, container)
-	err = l.update(ctx, func(txn *badger.Txn) error {
+	err = l.updateDB(ctx, k, func(txn *badger.Txn) error {
 		st, ok, err := getDBState(txn, k, account, container)
 		if err != nil {
 			return err
@@ -148,7 +154,7 @@ func (s *Store) DeleteContainer(ctx context.Context, part uint32, account, conta
 		return err
 	}
 	k := containerDBKeys(s.opts.Salt, part, account, container)
-	err := l.update(ctx, func(txn *badger.Txn) error {
+	err := l.updateDB(ctx, k, func(txn *badger.Txn) error {
 		st, ok, err := getDBState(txn, k, account, container)
 		switch {
 		case err != nil:
@@ -207,7 +213,7 @@ func (s *Store) UpdateContainerMeta(ctx context.Context, part uint32, account, c
 		return err
 	}
 	k := containerDBKeys(s.opts.Salt, part, account, container)
-	err := l.update(ctx, func(txn *badger.Txn) error {
+	err := l.updateDB(ctx, k, func(txn *badger.Txn) error {
 		if err := getLiveDB(txn, k, account, container); err != nil {
 			return err
 		}
@@ -455,6 +461,15 @@ func (l *listingState) check(ctx context.Context) error {
 		return objectserver.ErrClosed
 	}
 	return ctx.Err()
+}
+
+// updateDB is update for a write to one database (keys k), holding its
+// lock so that it only ever conflicts with a row batch.
+func (l *listingState) updateDB(ctx context.Context, k listingKeys, fn func(txn *badger.Txn) error) error {
+	mu := &l.dbLocks[k.state[len(k.state)-2]%byte(len(l.dbLocks))]
+	mu.Lock()
+	defer mu.Unlock()
+	return l.update(ctx, fn)
 }
 
 // update runs fn in a read-write transaction, committed durably (the DB

@@ -19,7 +19,7 @@ func (s *Store) PutAccount(ctx context.Context, part uint32, account string, ts 
 		return false, err
 	}
 	k := accountDBKeys(s.opts.Salt, part, account)
-	err = l.update(ctx, func(txn *badger.Txn) error {
+	err = l.updateDB(ctx, k, func(txn *badger.Txn) error {
 		st, ok, err := getDBState(txn, k, account, "")
 		if err != nil {
 			return err
@@ -53,7 +53,7 @@ func (s *Store) DeleteAccount(ctx context.Context, part uint32, account string, 
 		return err
 	}
 	k := accountDBKeys(s.opts.Salt, part, account)
-	err := l.update(ctx, func(txn *badger.Txn) error {
+	err := l.updateDB(ctx, k, func(txn *badger.Txn) error {
 		st, ok, err := getDBState(txn, k, account, "")
 		switch {
 		case err != nil:
@@ -110,7 +110,7 @@ func (s *Store) UpdateAccountMeta(ctx context.Context, part uint32, account stri
 		return err
 	}
 	k := accountDBKeys(s.opts.Salt, part, account)
-	err := l.update(ctx, func(txn *badger.Txn) error {
+	err := l.updateDB(ctx, k, func(txn *badger.Txn) error {
 		if err := getLiveDB(txn, k, account, ""); err != nil {
 			return err
 		}
