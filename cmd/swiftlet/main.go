@@ -19,6 +19,8 @@ commands:
   get-nodes [--hash-path-prefix P] [--hash-path-suffix S] [-a] [-p PARTITION]
             RING_FILE [ACCOUNT [CONTAINER [OBJECT]]]
              show where a ring places an item, as swift-get-nodes
+  node --config FILE
+             run one storage node (object, container and account servers)
   version    print the version
   help       print this help
 `
@@ -40,6 +42,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return ringcli.Main(args[1:], stdin, stdout, stderr)
 	case "get-nodes":
 		return ringcli.GetNodes(args[1:], stdout, stderr)
+	case "node":
+		return runNode(args[1:], stderr)
 	case "version":
 		fmt.Fprintln(stdout, "swiftlet", version)
 		return 0
