@@ -395,6 +395,7 @@ func TestCorruptInline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	s.objects.refreshSnapshot() // object reads see only the committer's writes otherwise
 	if _, err := s.Open(ctx, 1, "/a/c/o"); !errors.Is(err, objectserver.ErrCorrupt) {
 		t.Fatalf("Open of a corrupt inline object = %v, want ErrCorrupt", err)
 	}

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/swiftlet/swiftlet/internal/objecthash"
@@ -42,6 +43,9 @@ type objectState struct {
 
 	partDirs  sync.Map  // partition directories known to exist: uint32 -> struct{}
 	md5Chunks sync.Pool // buffers of asyncMD5: []byte of md5Chunk bytes
+
+	// snap is what object reads read (objects_snapshot.go).
+	snap atomic.Pointer[snapshot]
 }
 
 // objectFormat is the version of the object records and data files (see
@@ -74,6 +78,7 @@ func (o *objectState) init(s *Store) error {
 	if err != nil {
 		return err
 	}
+	o.refreshSnapshot()
 	o.commits = make(chan *commitOp, 1024)
 	o.stopCommitter = make(chan struct{})
 	o.committerDone = make(chan struct{})
@@ -147,6 +152,7 @@ func (o *objectState) close() {
 	}
 	close(o.stopCommitter)
 	<-o.committerDone
+	o.snap.Swap(nil).release()
 	if err := o.s.db.Update(func(txn *badger.Txn) error { return txn.Set(stateKey, []byte("clean")) }); err != nil {
 		o.s.log.Error("recording a clean shutdown failed; the next open will look for orphans", "err", err)
 	}
@@ -171,7 +177,7 @@ func (o *objectState) begin(ctx context.Context, op string, part uint32, name st
 // get reads the record of an object; nil if there is none.
 func (o *objectState) get(part uint32, h objecthash.Hash, withData bool) (*record, error) {
 	var rec *record
-	err := o.s.db.View(func(txn *badger.Txn) error {
+	err := o.view(func(txn *badger.Txn) error {
 		var err error
 		rec, err = getRecord(txn, objectKey(part, h), withData)
 		return err
@@ -355,7 +361,7 @@ func (s *Store) Partitions(ctx context.Context) ([]uint32, error) {
 	}
 	defer o.gate.exit()
 	var parts []uint32
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := o.view(func(txn *badger.Txn) error {
 		opts := badger.DefaultIteratorOptions
 		opts.PrefetchValues = false
 		opts.Prefix = []byte{nsSuffix}
@@ -397,7 +403,7 @@ func (s *Store) SuffixHashes(ctx context.Context, part uint32) (map[string]strin
 	}
 	defer o.gate.exit()
 	hashes := map[string]string{}
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := o.view(func(txn *badger.Txn) error {
 		opts := badger.DefaultIteratorOptions
 		opts.Prefix = suffixPartPrefix(part)
 		it := txn.NewIterator(opts)
@@ -443,7 +449,7 @@ func (s *Store) List(ctx context.Context, part uint32, suffix string) ([]objects
 	}
 	defer o.gate.exit()
 	var out []objectserver.ObjectMeta
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := o.view(func(txn *badger.Txn) error {
 		opts := badger.DefaultIteratorOptions
 		opts.Prefix = objectSuffixPrefix(part, sfx)
 		it := txn.NewIterator(opts)
@@ -495,7 +501,7 @@ func (s *Store) ReclaimTombstones(ctx context.Context, part uint32) (int, error)
 	for {
 		var found []old
 		var next []byte
-		err := s.db.View(func(txn *badger.Txn) error {
+		err := o.view(func(txn *badger.Txn) error {
 			opts := badger.DefaultIteratorOptions
 			opts.PrefetchValues = false
 			opts.Prefix = objectPartPrefix(part)

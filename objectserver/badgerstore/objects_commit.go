@@ -99,10 +99,15 @@ func (o *objectState) submitAll(ctx context.Context, ops []*commitOp) []error {
 func (o *objectState) committer() {
 	defer close(o.committerDone)
 	group := make([]*commitOp, 0, maxGroupOps)
+	tick := time.NewTicker(snapshotMaxAge)
+	defer tick.Stop()
 	for {
 		var first *commitOp
 		select {
 		case first = <-o.commits:
+		case <-tick.C:
+			o.refreshSnapshot()
+			continue
 		case <-o.stopCommitter:
 			return
 		}
@@ -119,6 +124,9 @@ func (o *objectState) committer() {
 			}
 		}
 		o.commitGroup(group)
+		// Before anyone learns of the commit, so that a writer reads
+		// its own write.
+		o.refreshSnapshot()
 		for _, op := range group {
 			close(op.done)
 		}

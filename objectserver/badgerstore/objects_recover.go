@@ -122,7 +122,7 @@ func (o *objectState) dropRecordsWithoutData() (int, error) {
 		rec  *record
 	}
 	var found []lost
-	err := o.s.db.View(func(txn *badger.Txn) error {
+	err := o.view(func(txn *badger.Txn) error {
 		opts := badger.DefaultIteratorOptions
 		opts.PrefetchValues = false
 		opts.Prefix = []byte{nsObject}
