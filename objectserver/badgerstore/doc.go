@@ -87,7 +87,9 @@
 // commit; objects_commit.go). Each change checks the newest timestamp
 // inside that transaction and updates the suffix hash incrementally: the
 // XOR of a digest of (hash, timestamps, deleted) per object
-// (internal/objecthash), so SuffixHashes reads only the 's' keys.
+// (internal/objecthash), so SuffixHashes reads only the 's' keys. Object
+// reads use a snapshot the committer refreshes after each group
+// (objects_snapshot.go), so they never wait for a commit's fsync.
 //
 // Recovery after a crash is described in objects_recover.go.
 package badgerstore

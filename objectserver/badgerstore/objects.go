@@ -215,6 +215,11 @@ func (o *objectState) where(part uint32, name string) string {
 	return fmt.Sprintf("%s/%d%s", o.s.opts.Device, part, name)
 }
 
+// errNotFound is the error for an object the store knows nothing of.
+func (o *objectState) errNotFound(op string, part uint32, name string) error {
+	return fmt.Errorf("badgerstore: %s %s: %w", op, o.where(part, name), objectserver.ErrNotFound)
+}
+
 // Stat implements objectserver.ObjectStore.
 func (s *Store) Stat(ctx context.Context, part uint32, name string) (objectserver.ObjectMeta, error) {
 	o := &s.objects
@@ -228,7 +233,7 @@ func (s *Store) Stat(ctx context.Context, part uint32, name string) (objectserve
 	case err != nil:
 		return objectserver.ObjectMeta{}, o.dbError("stat", o.where(part, name), err)
 	case rec == nil:
-		return objectserver.ObjectMeta{}, fmt.Errorf("badgerstore: stat %s: %w", o.where(part, name), objectserver.ErrNotFound)
+		return objectserver.ObjectMeta{}, o.errNotFound("stat", part, name)
 	}
 	return rec.meta, nil
 }
@@ -296,7 +301,7 @@ func (s *Store) UpdateMeta(ctx context.Context, part uint32, name string, ts tim
 		case err != nil:
 			return objectserver.ObjectMeta{}, o.dbError("update", o.where(part, name), err)
 		case cur == nil:
-			return objectserver.ObjectMeta{}, fmt.Errorf("badgerstore: update %s: %w", o.where(part, name), objectserver.ErrNotFound)
+			return objectserver.ObjectMeta{}, o.errNotFound("update", part, name)
 		case cur.meta.Deleted:
 			return objectserver.ObjectMeta{}, &objectserver.DeletedError{Tombstone: cur.meta}
 		case !ts.After(cur.meta.MetaTimestamp):

@@ -276,8 +276,3 @@ func getSuffix(txn *badger.Txn, part uint32, suffix uint16) (*suffixState, error
 	})
 	return st, err
 }
-
-// errNotFound is the error for an object the store knows nothing of.
-func (o *objectState) errNotFound(op string, part uint32, name string) error {
-	return fmt.Errorf("badgerstore: %s %s: %w", op, o.where(part, name), objectserver.ErrNotFound)
-}
