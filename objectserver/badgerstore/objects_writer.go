@@ -193,6 +193,10 @@ func (w *objectWriter) Commit(ctx context.Context) (objectserver.ObjectMeta, err
 	}
 	var sum []byte
 	if w.amd5 != nil {
+		// The file's tail and fdatasync go while the MD5 catches up.
+		if err := w.finishFile(); err != nil {
+			return objectserver.ObjectMeta{}, err
+		}
 		sum = w.amd5.Sum()
 	} else {
 		sum = w.md5.Sum(nil)
@@ -239,10 +243,9 @@ func (w *objectWriter) Commit(ctx context.Context) (objectserver.ObjectMeta, err
 	return meta, nil
 }
 
-// placeFile finishes the temp file, syncs it and renames it into the
-// partition's directory (synced too), and records where in rec. It
-// returns the file's final path.
-func (w *objectWriter) placeFile(rec *record) (string, error) {
+// finishFile writes the temp file's checksums and trailer, syncs and
+// closes it.
+func (w *objectWriter) finishFile() error {
 	o := w.o
 	err := w.dw.finish(func(sync func() error) error {
 		start := time.Now()
@@ -255,8 +258,15 @@ func (w *objectWriter) placeFile(rec *record) (string, error) {
 	}
 	w.f = nil
 	if err != nil {
-		return "", o.ioError("write", w.tmp, err)
+		return o.ioError("write", w.tmp, err)
 	}
+	return nil
+}
+
+// placeFile renames the finished temp file into the partition's directory
+// (synced), and records where in rec. It returns the file's final path.
+func (w *objectWriter) placeFile(rec *record) (string, error) {
+	o := w.o
 	if err := o.ensurePartDir(w.part); err != nil {
 		return "", err
 	}
@@ -267,7 +277,7 @@ func (w *objectWriter) placeFile(rec *record) (string, error) {
 	}
 	w.tmp = ""
 	start := time.Now()
-	err = o.fs.SyncDir(o.partDir(w.part))
+	err := o.fs.SyncDir(o.partDir(w.part))
 	observe(o.m.fsyncDir, start)
 	if err != nil {
 		if rerr := o.fs.Remove(final); rerr != nil {
