@@ -48,10 +48,11 @@ type PendingUpdate struct {
 // PendingStore durably queues undelivered listing updates on a device.
 // Methods are safe for concurrent use.
 type PendingStore interface {
-	// AddPending stores u durably before returning.
+	// AddPending stores u durably before returning. It replaces a queued
+	// update for the same object that is not newer; an older u is dropped.
 	AddPending(ctx context.Context, u PendingUpdate) error
-	// Pendings returns up to limit queued updates, oldest first, each with
-	// the id to remove it by.
+	// Pendings returns up to limit queued updates (all if limit <= 0),
+	// oldest first, each with the id to remove it by.
 	Pendings(ctx context.Context, limit int) ([]QueuedUpdate, error)
 	// RemovePending deletes a delivered update; removing an unknown id is
 	// not an error.

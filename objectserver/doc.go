@@ -14,6 +14,8 @@
 // objectserver/memstore (in memory, for tests). objectserver/storetest
 // and objectserver/listingtest are the conformance suites both pass.
 // objectserver/node assembles a node from its configuration file.
+// PROTOCOL.md in this directory describes the wire protocol of the three
+// servers and where it differs from Swift's.
 //
 // # Glossary
 //

@@ -101,25 +101,30 @@ type ObjectStore interface {
 	Stat(ctx context.Context, part uint32, name string) (ObjectMeta, error)
 
 	// Open opens the newest version for reading. ErrNotFound if unknown;
-	// a *DeletedError (matching ErrNotFound) if it is a tombstone. The
-	// caller must Close the reader.
+	// a *DeletedError (matching ErrNotFound) if it is a tombstone;
+	// ErrCorrupt (the object quarantined) if what Open already checks
+	// (small objects whole, a data file's trailer) fails. The caller must
+	// Close the reader. A reader keeps reading its version after a newer
+	// one replaces it.
 	Open(ctx context.Context, part uint32, name string) (ObjectReader, error)
 
 	// Create starts writing a new version described by meta (Name,
 	// Timestamp, ContentType, Size or -1, optional ETag, DeleteAt,
-	// Headers). Nothing is visible until the writer's Commit. It fails
-	// early with a *ConflictError if the stored version is already as new
-	// or newer, and with ErrDiskFull if the device lacks room for meta.Size
-	// bytes. ctx governs the whole write: once it is cancelled Write and
-	// Commit fail and Close returns ctx.Err().
+	// Headers, and optionally a newer MetaTimestamp, which is kept so that
+	// replication copies a version exactly). Nothing is visible until the
+	// writer's Commit. It fails early with a *ConflictError if the stored
+	// Timestamp (data or tombstone; not MetaTimestamp, as in Swift) is
+	// already as new or newer, and with ErrDiskFull if the device lacks
+	// room for meta.Size bytes. ctx governs the whole write: once it is
+	// cancelled Write and Commit fail and Close returns ctx.Err().
 	Create(ctx context.Context, part uint32, meta ObjectMeta) (ObjectWriter, error)
 
 	// Delete stores a tombstone with timestamp ts if ts is newer than the
-	// stored version's Timestamp and MetaTimestamp, and returns the version
-	// it replaced: a tombstone, a live object, or the zero ObjectMeta if
-	// the store knew nothing of the object (the tombstone is stored all
-	// the same). A *ConflictError, changing nothing, if the stored version
-	// is as new or newer.
+	// stored version's Timestamp (a newer MetaTimestamp does not matter,
+	// as in Swift), and returns the version it replaced: a tombstone, a
+	// live object, or the zero ObjectMeta if the store knew nothing of the
+	// object (the tombstone is stored all the same). A *ConflictError,
+	// changing nothing, if the stored Timestamp is as new or newer.
 	Delete(ctx context.Context, part uint32, name string, ts timestamp.Timestamp) (prev ObjectMeta, err error)
 
 	// UpdateMeta applies update to the newest version's metadata and sets
@@ -154,10 +159,11 @@ type ObjectStore interface {
 type ObjectReader interface {
 	// Meta describes the version being read.
 	Meta() ObjectMeta
-	// Section returns a reader of the n bytes starting at off. Every byte
-	// it yields has been verified against the stored checksums; on a
-	// mismatch it fails with ErrCorrupt (having quarantined the object)
-	// before yielding a wrong byte.
+	// Section returns a reader of the n bytes starting at off (clamped to
+	// the object; n < 0 reads to the end). Every byte it yields has been
+	// verified against the stored checksums; on a mismatch it fails with
+	// ErrCorrupt (having quarantined the object) before yielding a wrong
+	// byte.
 	Section(off, n int64) io.Reader
 	// Close releases the reader.
 	Close() error

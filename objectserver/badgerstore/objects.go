@@ -256,15 +256,8 @@ func (s *Store) Delete(ctx context.Context, part uint32, name string, ts timesta
 	}
 	tomb := &record{meta: objectserver.ObjectMeta{Name: name, Timestamp: ts, MetaTimestamp: ts, Deleted: true}}
 	op := o.newOp(part, h, tomb, func(cur *record) error {
-		if cur == nil {
-			return nil
-		}
-		newest := cur.meta.Timestamp
-		if cur.meta.MetaTimestamp.After(newest) {
-			newest = cur.meta.MetaTimestamp
-		}
-		if !ts.After(newest) {
-			return &objectserver.ConflictError{Existing: newest}
+		if cur != nil && !ts.After(cur.meta.Timestamp) {
+			return &objectserver.ConflictError{Existing: cur.meta.Timestamp}
 		}
 		return nil
 	})

@@ -183,12 +183,8 @@ func (o *objectStore) Delete(ctx context.Context, part uint32, name string, ts t
 	}
 	var prev objectserver.ObjectMeta
 	if v := o.getLocked(part, h); v != nil {
-		newest := v.meta.Timestamp
-		if v.meta.MetaTimestamp.After(newest) {
-			newest = v.meta.MetaTimestamp
-		}
-		if !ts.After(newest) {
-			return objectserver.ObjectMeta{}, &objectserver.ConflictError{Existing: newest}
+		if !ts.After(v.meta.Timestamp) {
+			return objectserver.ObjectMeta{}, &objectserver.ConflictError{Existing: v.meta.Timestamp}
 		}
 		prev = cloneMeta(v.meta)
 	}

@@ -567,24 +567,25 @@ func testDeleteConflicts(t *testing.T, open Opener) {
 		_, err := s.Delete(ctx, 1, "/a/c/o", ts(at))
 		wantConflict(t, "Delete older or equal", err, ts(2))
 	}
-	// A POST's timestamp counts too.
-	if _, err := s.UpdateMeta(ctx, 1, "/a/c/o", ts(5), nil); err != nil {
-		t.Fatal(err)
-	}
 	before := suffixHashes(t, s, 1)
-	for _, at := range []int{3, 5} {
-		_, err := s.Delete(ctx, 1, "/a/c/o", ts(at))
-		wantConflict(t, "Delete older than the metadata", err, ts(5))
-	}
 	checkData(t, s, 1, "/a/c/o", []byte("data"))
 	if got := suffixHashes(t, s, 1); !maps.Equal(got, before) {
 		t.Error("suffix hashes changed by rejected deletes")
 	}
-	if _, err := s.Delete(ctx, 1, "/a/c/o", ts(6)); err != nil {
-		t.Errorf("Delete newer than the metadata = %v", err)
+	// A POST's timestamp does not count, as in Swift: a DELETE newer than
+	// the data wins over a newer POST.
+	if _, err := s.UpdateMeta(ctx, 1, "/a/c/o", ts(5), nil); err != nil {
+		t.Fatal(err)
 	}
-	_, err := s.Delete(ctx, 1, "/a/c/o", ts(6))
-	wantConflict(t, "Delete at the tombstone's timestamp", err, ts(6))
+	prev, err := s.Delete(ctx, 1, "/a/c/o", ts(3))
+	if err != nil || prev.MetaTimestamp != ts(5) {
+		t.Errorf("Delete between the data and the metadata = %+v, %v; want the replaced version", prev, err)
+	}
+	if m, err := s.Stat(ctx, 1, "/a/c/o"); err != nil || !m.Deleted || m.Timestamp != ts(3) {
+		t.Errorf("Stat after the delete = %+v, %v; want a tombstone at %v", m, err, ts(3))
+	}
+	_, err = s.Delete(ctx, 1, "/a/c/o", ts(3))
+	wantConflict(t, "Delete at the tombstone's timestamp", err, ts(3))
 }
 
 func testUpdateMeta(t *testing.T, open Opener) {
