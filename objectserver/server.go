@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -67,8 +68,8 @@ type Config struct {
 	AllowedHeaders []string
 }
 
-// DefaultAllowedHeaders are Swift's default allowed_headers.
-var DefaultAllowedHeaders = []string{
+// defaultAllowedHeaders are Swift's default allowed_headers.
+var defaultAllowedHeaders = []string{
 	"Content-Disposition", "Content-Encoding", "X-Delete-At", "X-Object-Manifest",
 	"X-Static-Large-Object", "Cache-Control", "Content-Language", "Expires", "X-Robots-Tag",
 }
@@ -81,7 +82,7 @@ func DefaultConfig() Config {
 		ClientTimeout:          60 * time.Second,
 		Now:                    time.Now,
 		Constraints:            constraints.Default(),
-		AllowedHeaders:         DefaultAllowedHeaders,
+		AllowedHeaders:         slices.Clone(defaultAllowedHeaders),
 	}
 }
 
