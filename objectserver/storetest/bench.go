@@ -28,6 +28,8 @@ func RunBenchmarks(b *testing.B, open BenchOpener) {
 		b.Run(fmt.Sprintf("GET4KiB/readers=%d", clients), func(b *testing.B) { benchGet4K(b, open, clients) })
 	}
 	b.Run("PUT64MiB", func(b *testing.B) { benchPutLarge(b, open) })
+	// Two streams at once: a single stream is bound by MD5 on one core.
+	b.Run("PUT64MiB/writers=2", func(b *testing.B) { benchPutLargeConcurrent(b, open, 2) })
 	b.Run("GET64MiB", func(b *testing.B) { benchGetLarge(b, open) })
 }
 
@@ -114,7 +116,11 @@ const largeSize = 64 << 20
 func largeChunk() []byte { return payload(7, 1<<20) }
 
 func writeLarge(ctx context.Context, s objectserver.ObjectStore, i int, chunk []byte) error {
-	w, err := s.Create(ctx, 1, objectserver.ObjectMeta{Name: "/a/c/large", Timestamp: ts(i + 1), Size: largeSize})
+	return writeLargeNamed(ctx, s, "/a/c/large", i, chunk)
+}
+
+func writeLargeNamed(ctx context.Context, s objectserver.ObjectStore, name string, i int, chunk []byte) error {
+	w, err := s.Create(ctx, 1, objectserver.ObjectMeta{Name: name, Timestamp: ts(i + 1), Size: largeSize})
 	if err != nil {
 		return err
 	}
@@ -141,6 +147,19 @@ func benchPutLarge(b *testing.B, open BenchOpener) {
 		}
 		i++
 	}
+}
+
+// benchPutLargeConcurrent writes distinct 64 MiB objects from several
+// writers at once.
+func benchPutLargeConcurrent(b *testing.B, open BenchOpener, writers int) {
+	s := open(b)
+	chunk := largeChunk()
+	ctx := context.Background()
+	b.SetBytes(largeSize)
+	b.ReportAllocs()
+	runClients(b, writers, func(i int) error {
+		return writeLargeNamed(ctx, s, fmt.Sprintf("/a/c/large%d", i), i, chunk)
+	})
 }
 
 func benchGetLarge(b *testing.B, open BenchOpener) {
