@@ -1,0 +1,165 @@
+package proxy
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// AccountInfo is what the proxy knows of an account from its nodes' HEAD.
+type AccountInfo struct {
+	// Status is the nodes' answer: 2xx exists, 404 does not, 503 unknown.
+	Status         int
+	ContainerCount int64
+	ObjectCount    int64
+	BytesUsed      int64
+	// Header is the whole answer (metadata included).
+	Header http.Header
+}
+
+// Exists reports whether the account exists.
+func (a AccountInfo) Exists() bool { return a.Status >= 200 && a.Status < 300 }
+
+// ContainerInfo is what the proxy knows of a container from its nodes'
+// HEAD.
+type ContainerInfo struct {
+	Status      int
+	ReadACL     string // X-Container-Read
+	WriteACL    string // X-Container-Write
+	ObjectCount int64
+	BytesUsed   int64
+	Header      http.Header
+}
+
+// Exists reports whether the container exists.
+func (c ContainerInfo) Exists() bool { return c.Status >= 200 && c.Status < 300 }
+
+// infoCache remembers account and container info for a while (Swift keeps
+// it in memcache): object requests need their container's existence and
+// ACLs, and asking the container's nodes every time would double the cost
+// of a small GET. Writes through this proxy update it at once; other
+// proxies' changes are seen within the TTL (a tenth of it for "does not
+// exist"). Safe for concurrent use.
+type infoCache struct {
+	ttl time.Duration
+	now func() time.Time
+
+	mu      sync.Mutex
+	entries map[string]infoEntry // guarded by mu
+}
+
+type infoEntry struct {
+	account   *AccountInfo
+	container *ContainerInfo
+	expires   time.Time
+}
+
+// maxInfoEntries bounds the cache; when full it starts over.
+const maxInfoEntries = 1 << 16
+
+func newInfoCache(ttl time.Duration, now func() time.Time) *infoCache {
+	return &infoCache{ttl: ttl, now: now, entries: map[string]infoEntry{}}
+}
+
+func infoKey(account, container string) string { return account + "/" + container }
+
+func (c *infoCache) get(key string) (infoEntry, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.entries[key]
+	if !ok || c.now().After(e.expires) {
+		return infoEntry{}, false
+	}
+	return e, true
+}
+
+func (c *infoCache) put(key string, e infoEntry, exists bool) {
+	ttl := c.ttl
+	if !exists {
+		ttl /= 10
+	}
+	e.expires = c.now().Add(ttl)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.entries) >= maxInfoEntries {
+		clear(c.entries)
+	}
+	c.entries[key] = e
+}
+
+// forget drops what the cache knows of an account or container.
+func (c *infoCache) forget(account, container string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.entries, infoKey(account, container))
+}
+
+// accountInfo returns the account's info, from the cache or by asking its
+// nodes. Answers other than 2xx and 404 (no quorum, nodes down) are not
+// cached.
+func (s *Server) accountInfo(ctx context.Context, account, txnID string) AccountInfo {
+	key := infoKey(account, "")
+	if e, ok := s.info.get(key); ok && e.account != nil {
+		return *e.account
+	}
+	resp := s.headItem(ctx, accountServer, s.cfg.AccountRing, account, "", txnID)
+	info := AccountInfo{
+		Status:         resp.status,
+		ContainerCount: headerInt(resp.header, "X-Account-Container-Count"),
+		ObjectCount:    headerInt(resp.header, "X-Account-Object-Count"),
+		BytesUsed:      headerInt(resp.header, "X-Account-Bytes-Used"),
+		Header:         resp.header,
+	}
+	if info.Exists() || info.Status == http.StatusNotFound {
+		s.info.put(key, infoEntry{account: &info}, info.Exists())
+	}
+	return info
+}
+
+// containerInfo returns the container's info, from the cache or by asking
+// its nodes (see accountInfo).
+func (s *Server) containerInfo(ctx context.Context, account, container, txnID string) ContainerInfo {
+	key := infoKey(account, container)
+	if e, ok := s.info.get(key); ok && e.container != nil {
+		return *e.container
+	}
+	resp := s.headItem(ctx, containerServer, s.cfg.ContainerRing, account, container, txnID)
+	info := ContainerInfo{
+		Status:      resp.status,
+		ReadACL:     resp.header.Get("X-Container-Read"),
+		WriteACL:    resp.header.Get("X-Container-Write"),
+		ObjectCount: headerInt(resp.header, "X-Container-Object-Count"),
+		BytesUsed:   headerInt(resp.header, "X-Container-Bytes-Used"),
+		Header:      resp.header,
+	}
+	if info.Exists() || info.Status == http.StatusNotFound {
+		s.info.put(key, infoEntry{container: &info}, info.Exists())
+	}
+	return info
+}
+
+// headItem asks an account's or container's nodes for its HEAD.
+func (s *Server) headItem(ctx context.Context, serverType string, src RingSource, account, container, txnID string) nodeResponse {
+	r := src.Ring()
+	part := r.Partition(account, container, "")
+	path := "/" + account
+	if container != "" {
+		path += "/" + container
+	}
+	res := s.backend.read(ctx, src, part, nodeRequest{
+		serverType: serverType, method: http.MethodHead, part: part, path: path,
+		header: http.Header{"X-Trans-Id": {txnID}},
+	}, false)
+	if res.Resp != nil {
+		return readSmall(res.Node, res.Resp)
+	}
+	return res.Best
+}
+
+func headerInt(h http.Header, key string) int64 {
+	n, _ := strconv.ParseInt(strings.TrimSpace(h.Get(key)), 10, 64) // absent or malformed: 0
+	return n
+}
