@@ -9,60 +9,16 @@ import (
 	"strconv"
 
 	"github.com/swiftlet/swiftlet/internal/constraints"
+	"github.com/swiftlet/swiftlet/internal/swiftstatus"
 )
 
 // StatusClientDisconnect is Swift's 499: the client went away (or sent
 // fewer bytes than it announced) during the request.
-const StatusClientDisconnect = 499
-
-// swobReasons are the titles and standard bodies Swift's swob gives each
-// status (RESPONSE_REASONS); an error response without a body of its own
-// gets "<html><h1>title</h1><p>explanation</p></html>".
-var swobReasons = map[int][2]string{
-	200: {"OK", ""},
-	201: {"Created", ""},
-	202: {"Accepted", "The request is accepted for processing."},
-	204: {"No Content", ""},
-	206: {"Partial Content", ""},
-	304: {"Not Modified", ""},
-	400: {"Bad Request", "The server could not comply with the request since it is either malformed or otherwise incorrect."},
-	403: {"Forbidden", "Access was denied to this resource."},
-	404: {"Not Found", "The resource could not be found."},
-	405: {"Method Not Allowed", "The method is not allowed for this resource."},
-	406: {"Not Acceptable", "The resource is not available in a format acceptable to your browser."},
-	408: {"Request Timeout", "The server has waited too long for the request to be sent by the client."},
-	409: {"Conflict", "There was a conflict when trying to complete your request."},
-	411: {"Length Required", "Content-Length header required."},
-	412: {"Precondition Failed", "A precondition for this request was not met."},
-	413: {"Request Entity Too Large", "The body of your request was too large for this server."},
-	416: {"Requested Range Not Satisfiable", "The Range requested is not available."},
-	422: {"Unprocessable Entity", "Unable to process the contained instructions"},
-	499: {"Client Disconnect", "The client was disconnected during request."},
-	500: {"Internal Error", "The server has either erred or is incapable of performing the requested operation."},
-	501: {"Not Implemented", "The requested method is not implemented by this server."},
-	503: {"Service Unavailable", "The server is currently unavailable. Please try again at a later time."},
-	507: {"Insufficient Storage", "There was not enough space to save the resource. Drive: %s"},
-}
-
-// standardBody is swob's body for a status without one of its own; drive
-// fills the 507 text. Statuses without an explanation have an empty body.
-func standardBody(status int, drive string) string {
-	r, ok := swobReasons[status]
-	if !ok || r[1] == "" {
-		return ""
-	}
-	exp := r[1]
-	if status == http.StatusInsufficientStorage {
-		if drive == "" {
-			drive = "unknown"
-		}
-		exp = fmt.Sprintf(exp, drive)
-	}
-	return "<html><h1>" + r[0] + "</h1><p>" + exp + "</p></html>"
-}
+const StatusClientDisconnect = swiftstatus.ClientDisconnect
 
 // httpError is a response decided before anything was written: a status,
-// an optional body (else swob's standard one), and extra headers.
+// an optional body (else swob's standard one, swiftstatus.Body), and
+// extra headers.
 type httpError struct {
 	status int
 	body   string
@@ -167,7 +123,7 @@ func (e *httpError) write(w http.ResponseWriter, r *http.Request) {
 		h.Set("Content-Type", "text/html; charset=UTF-8")
 	}
 	if body == "" && !e.empty && r.Method != http.MethodHead {
-		body = standardBody(e.status, e.drive)
+		body = swiftstatus.Body(e.status, e.drive)
 	}
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(e.status)

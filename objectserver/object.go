@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/swiftlet/swiftlet/internal/constraints"
+	"github.com/swiftlet/swiftlet/internal/swiftstatus"
 	"github.com/swiftlet/swiftlet/internal/timestamp"
 )
 
@@ -278,7 +279,7 @@ func (s *objectServer) get(w http.ResponseWriter, r *http.Request) error {
 			ranges = rangesForLength(specs, m.Size)
 			if len(ranges) == 0 {
 				h.Set("Content-Range", "bytes */"+strconv.FormatInt(m.Size, 10))
-				body := standardBody(http.StatusRequestedRangeNotSatisfiable, "")
+				body := swiftstatus.Body(http.StatusRequestedRangeNotSatisfiable, "")
 				h.Set("Content-Length", strconv.Itoa(len(body)))
 				w.WriteHeader(http.StatusRequestedRangeNotSatisfiable)
 				_, _ = io.WriteString(w, body) // a failed write means the client left
