@@ -24,14 +24,7 @@ func NewAccountServer(devices Devices, cfg *Config) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &accountServer{server: base}
-	base.routes(map[string]handlerFunc{
-		http.MethodGet:    s.get,
-		http.MethodHead:   s.head,
-		http.MethodPut:    s.put,
-		http.MethodPost:   s.post,
-		http.MethodDelete: s.delete,
-	})
+	base.routes(&accountServer{server: base}, nil)
 	return base, nil
 }
 

@@ -24,14 +24,7 @@ func NewContainerServer(devices Devices, cfg *Config) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &containerServer{server: base}
-	base.routes(map[string]handlerFunc{
-		http.MethodGet:    s.get,
-		http.MethodHead:   s.head,
-		http.MethodPut:    s.put,
-		http.MethodPost:   s.post,
-		http.MethodDelete: s.delete,
-	})
+	base.routes(&containerServer{server: base}, nil)
 	return base, nil
 }
 

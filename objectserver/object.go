@@ -37,14 +37,7 @@ func NewObjectServer(devices Devices, cfg *Config) (http.Handler, error) {
 			s.allowed[h] = true
 		}
 	}
-	base.routes(map[string]handlerFunc{
-		http.MethodGet:    s.get,
-		http.MethodHead:   s.head,
-		http.MethodPut:    s.put,
-		http.MethodPost:   s.post,
-		http.MethodDelete: s.delete,
-		"REPLICATE":       s.replicate,
-	})
+	base.routes(s, map[string]handlerFunc{"REPLICATE": s.replicate})
 	return base, nil
 }
 
@@ -58,15 +51,32 @@ func reservedObjectHeader(h string) bool {
 	return false
 }
 
-// objectPath parses /<device>/<partition>/<account>/<container>/<object>.
-func (s *objectServer) objectPath(r *http.Request) (itemPath, error) {
+// path parses /<device>/<partition>/<account>/<container>/<object>, after
+// checking the storage policy.
+func (s *objectServer) path(r *http.Request) (itemPath, error) {
 	if err := checkPolicy(r.Header); err != nil {
 		return itemPath{}, err
 	}
 	return parseItemPath(r.URL.Path, 5, 5, true, &s.cfg.Constraints)
 }
 
-// acquire opens the device and takes one of its request slots.
+// open reads what an object request addresses (target, with its
+// timestamp by stamp) and takes one of its device's request slots;
+// release gives the slot back.
+func (s *objectServer) open(r *http.Request, stamp func(http.Header) (timestamp.Timestamp, error)) (q request, release func(), err error) {
+	q, err = s.target(r, s.path, stamp)
+	if err != nil {
+		return request{}, nil, err
+	}
+	release, err = s.limits.acquire(q.device)
+	if err != nil {
+		return request{}, nil, err
+	}
+	return q, release, nil
+}
+
+// acquire opens the device and takes one of its request slots, for the
+// writes that check their headers between the timestamp and the device.
 func (s *objectServer) acquire(device string) (*Device, func(), error) {
 	dev, err := s.device(device)
 	if err != nil {
@@ -185,69 +195,56 @@ func notFound(w http.ResponseWriter, r *http.Request, ts timestamp.Timestamp) {
 	e.write(w, r)
 }
 
-// readable resolves what a GET or HEAD found: the live object, or
-// (ok false) the timestamp to report with a 404.
-func (s *objectServer) readable(r *http.Request, m ObjectMeta, now timestamp.Timestamp) (notFoundTS timestamp.Timestamp, ok bool) {
+// answerMeta answers a GET or HEAD of m as far as its metadata decides:
+// a 404 for a deleted or expired object, else m's headers and, if a
+// condition fails, a 304 or 412 without body. It reports whether the
+// response still needs its status and body.
+func (s *objectServer) answerMeta(w http.ResponseWriter, r *http.Request, m ObjectMeta, now timestamp.Timestamp) bool {
 	switch {
 	case m.Deleted:
-		return m.Timestamp, false
+		notFound(w, r, m.Timestamp)
+		return false
 	case expired(m, now) && !trueValue(r.Header.Get("X-Backend-Replication")):
-		return metaTimestamp(m), false
+		notFound(w, r, metaTimestamp(m))
+		return false
 	}
-	return timestamp.Timestamp{}, true
+	h := w.Header()
+	s.setObjectHeaders(h, m)
+	if status := conditionalStatus(r.Header, conditionalETag(r.Header, m), metaTimestamp(m).Seconds(), http.StatusOK); status != 0 {
+		h.Set("Content-Length", "0")
+		w.WriteHeader(status)
+		return false
+	}
+	return true
 }
 
 func (s *objectServer) head(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.objectPath(r)
-	if err != nil {
-		return err
-	}
-	now, err := s.requestTime(r.Header)
-	if err != nil {
-		return err
-	}
-	dev, release, err := s.acquire(p.device)
+	q, release, err := s.open(r, s.requestTime)
 	if err != nil {
 		return err
 	}
 	defer release()
-	m, err := dev.Objects.Stat(r.Context(), p.partition, p.name())
+	m, err := q.dev.Objects.Stat(r.Context(), q.partition, q.name())
 	if errors.Is(err, ErrNotFound) {
 		notFound(w, r, timestamp.Timestamp{})
 		return nil
 	}
 	if err != nil {
-		return errorResponse(err, p.device)
+		return errorResponse(err, q.device)
 	}
-	if ts, ok := s.readable(r, m, now); !ok {
-		notFound(w, r, ts)
-		return nil
+	if s.answerMeta(w, r, m, q.ts) {
+		w.WriteHeader(http.StatusOK)
 	}
-	s.setObjectHeaders(w.Header(), m)
-	if status := conditionalStatus(r.Header, conditionalETag(r.Header, m), metaTimestamp(m).Seconds(), http.StatusOK); status != 0 {
-		w.Header().Set("Content-Length", "0")
-		w.WriteHeader(status)
-		return nil
-	}
-	w.WriteHeader(http.StatusOK)
 	return nil
 }
 
 func (s *objectServer) get(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.objectPath(r)
-	if err != nil {
-		return err
-	}
-	now, err := s.requestTime(r.Header)
-	if err != nil {
-		return err
-	}
-	dev, release, err := s.acquire(p.device)
+	q, release, err := s.open(r, s.requestTime)
 	if err != nil {
 		return err
 	}
 	defer release()
-	rd, err := dev.Objects.Open(r.Context(), p.partition, p.name())
+	rd, err := q.dev.Objects.Open(r.Context(), q.partition, q.name())
 	if err != nil {
 		var deleted *DeletedError
 		switch {
@@ -258,21 +255,14 @@ func (s *objectServer) get(w http.ResponseWriter, r *http.Request) error {
 			notFound(w, r, timestamp.Timestamp{})
 			return nil
 		}
-		return errorResponse(err, p.device)
+		return errorResponse(err, q.device)
 	}
 	defer rd.Close()
 	m := rd.Meta()
-	if ts, ok := s.readable(r, m, now); !ok {
-		notFound(w, r, ts)
+	if !s.answerMeta(w, r, m, q.ts) {
 		return nil
 	}
 	h := w.Header()
-	s.setObjectHeaders(h, m)
-	if status := conditionalStatus(r.Header, conditionalETag(r.Header, m), metaTimestamp(m).Seconds(), http.StatusOK); status != 0 {
-		h.Set("Content-Length", "0")
-		w.WriteHeader(status)
-		return nil
-	}
 	var ranges []byteRange
 	if v := r.Header.Get("Range"); v != "" && !s.ignoreRange(r.Header, m) {
 		if specs, ok := parseRange(v); ok {
@@ -308,7 +298,7 @@ func (s *objectServer) get(w http.ResponseWriter, r *http.Request) error {
 		txn := h.Get("X-Trans-Id")
 		clear(h) // the object's headers were for a 200
 		h.Set("X-Trans-Id", txn)
-		return errorResponse(err, p.device)
+		return errorResponse(err, q.device)
 	}
 	switch len(ranges) {
 	case 0:
@@ -408,7 +398,7 @@ func (s *objectServer) sendSection(w http.ResponseWriter, r *http.Request, src i
 }
 
 func (s *objectServer) put(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.objectPath(r)
+	p, err := s.path(r)
 	if err != nil {
 		return err
 	}
@@ -528,7 +518,7 @@ func applyUpdateOverrides(update http.Header, from map[string][]string) {
 }
 
 func (s *objectServer) post(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.objectPath(r)
+	p, err := s.path(r)
 	if err != nil {
 		return err
 	}
@@ -624,24 +614,15 @@ func headerMap(m map[string]string) map[string][]string {
 }
 
 func (s *objectServer) delete(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.objectPath(r)
-	if err != nil {
-		return err
-	}
-	ts, err := constraints.RequestTimestamp(r.Header)
-	if err != nil {
-		return err
-	}
-	dev, release, err := s.acquire(p.device)
+	q, release, err := s.open(r, constraints.RequestTimestamp)
 	if err != nil {
 		return err
 	}
 	defer release()
-	ctx := r.Context()
-	name := p.name()
-	orig, err := dev.Objects.Stat(ctx, p.partition, name)
+	ctx, ts := r.Context(), q.ts
+	orig, err := q.dev.Objects.Stat(ctx, q.partition, q.name())
 	if err != nil && !errors.Is(err, ErrNotFound) {
-		return errorResponse(err, p.device)
+		return errorResponse(err, q.device)
 	}
 	// What this node has decides the status; the tombstone is written
 	// whenever the DELETE is newer, even for a 404.
@@ -683,12 +664,12 @@ func (s *objectServer) delete(w http.ResponseWriter, r *http.Request) error {
 		respTS = origTS
 	}
 	if ts.After(origTS) {
-		if _, err := dev.Objects.Delete(ctx, p.partition, name, ts); err != nil {
-			return errorResponse(err, p.device)
+		if _, err := q.dev.Objects.Delete(ctx, q.partition, q.name(), ts); err != nil {
+			return errorResponse(err, q.device)
 		}
 		update := http.Header{}
 		update.Set("X-Timestamp", ts.Internal())
-		s.containerUpdate(w, r, dev, p, http.MethodDelete, ts, update)
+		s.containerUpdate(w, r, q.dev, q.itemPath, http.MethodDelete, ts, update)
 	}
 	e := newError(status)
 	e.withHeader("X-Backend-Timestamp", respTS.Internal())

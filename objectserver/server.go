@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -21,7 +21,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/swiftlet/swiftlet/internal/constraints"
-	"github.com/swiftlet/swiftlet/internal/timestamp"
 )
 
 // Config configures the object, container and account servers. The zero
@@ -230,15 +229,32 @@ func newServer(kind string, devices Devices, cfg *Config) (*server, error) {
 // written yet; errorResponse turns it into the response.
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
+// storageHandlers are the storage methods all three servers answer.
+type storageHandlers interface {
+	get(w http.ResponseWriter, r *http.Request) error
+	head(w http.ResponseWriter, r *http.Request) error
+	put(w http.ResponseWriter, r *http.Request) error
+	post(w http.ResponseWriter, r *http.Request) error
+	delete(w http.ResponseWriter, r *http.Request) error
+}
+
 // routes builds the router: /healthcheck, /metrics, and the storage
-// methods on every other path. Paths are not cleaned: "a//b" and "."
-// are names, not navigation.
-func (s *server) routes(methods map[string]handlerFunc) {
+// methods of h and extra on every other path. Paths are not cleaned:
+// "a//b" and "." are names, not navigation.
+func (s *server) routes(h storageHandlers, extra map[string]handlerFunc) {
+	methods := map[string]handlerFunc{
+		http.MethodGet:    h.get,
+		http.MethodHead:   h.head,
+		http.MethodPut:    h.put,
+		http.MethodPost:   h.post,
+		http.MethodDelete: h.delete,
+	}
+	maps.Copy(methods, extra)
 	r := mux.NewRouter().SkipClean(true)
 	r.Path("/healthcheck").Methods(http.MethodGet, http.MethodHead).HandlerFunc(healthcheck)
 	r.Path("/metrics").Methods(http.MethodGet).Handler(promhttp.HandlerFor(s.gather, promhttp.HandlerOpts{}))
-	for method, h := range methods {
-		r.Methods(method).PathPrefix("/").Handler(s.handle(h))
+	for method, hf := range methods {
+		r.Methods(method).PathPrefix("/").Handler(s.handle(hf))
 	}
 	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		newError(http.StatusMethodNotAllowed).write(w, r)
@@ -424,31 +440,6 @@ func (c *countingReader) Read(p []byte) (int, error) {
 }
 
 func (c *countingReader) Close() error { return c.r.Close() }
-
-// device returns the named device, or a 507 if the name is not one a
-// device can have (Swift's check_drive) or the device is unavailable.
-func (s *server) device(name string) (*Device, error) {
-	if url.QueryEscape(name) != name {
-		return nil, insufficientStorage(name, fmt.Errorf("objectserver: %q is not a valid drive name", name))
-	}
-	dev, err := s.devices.Device(name)
-	if err != nil {
-		return nil, insufficientStorage(name, err)
-	}
-	if dev == nil {
-		return nil, insufficientStorage(name, ErrDeviceUnavailable)
-	}
-	return dev, nil
-}
-
-// requestTime is the request's X-Timestamp, or now for reads that carry
-// none (Swift's GET and HEAD default).
-func (s *server) requestTime(h http.Header) (timestamp.Timestamp, error) {
-	if _, ok := h["X-Timestamp"]; !ok {
-		return timestamp.New(s.cfg.Now()), nil
-	}
-	return constraints.RequestTimestamp(h)
-}
 
 // trueValue is Swift's config_true_value.
 func trueValue(v string) bool {
