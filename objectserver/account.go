@@ -33,35 +33,45 @@ func accountMetaHeader(h string) bool {
 	return constraints.Account.IsUserMeta(h) || constraints.Account.IsSysMeta(h)
 }
 
-// accountPath parses /<device>/<partition>/<account>, and with
-// containerOK /<device>/<partition>/<account>/<container>.
-func (s *accountServer) accountPath(r *http.Request, containerOK bool) (itemPath, error) {
+// path parses /<device>/<partition>/<account>, and for PUT also
+// .../<container>, a container row.
+func (s *accountServer) path(r *http.Request) (itemPath, error) {
 	maxSegs := 3
-	if containerOK {
+	if r.Method == http.MethodPut {
 		maxSegs = 4
 	}
 	return parseItemPath(r.URL.Path, 3, maxSegs, false, &s.cfg.Constraints)
 }
 
-// accountState looks the account up: its state, and whether it exists
-// and is not deleted.
-func (s *accountServer) accountState(ctx context.Context, dev *Device, p itemPath) (info AccountInfo, exists bool, err error) {
+// state looks the account up: its state, and whether it exists (deleted
+// or not).
+func (s *accountServer) state(ctx context.Context, dev *Device, p itemPath) (info AccountInfo, exists bool, err error) {
 	info, err = dev.Accounts.AccountInfo(ctx, p.partition, p.account)
-	if errors.Is(err, ErrNotFound) {
-		return AccountInfo{}, false, nil
-	}
 	if err != nil {
-		return AccountInfo{}, false, errorResponse(err, p.device)
+		return AccountInfo{}, false, unlessNotFound(err, p.device)
 	}
 	return info, true, nil
 }
 
-// deletedResponse is the 404 (or other status) for an account that does
-// not exist or is deleted; a deleted one is marked X-Account-Status.
-func deletedResponse(status int, info AccountInfo, exists bool, body string) *httpError {
-	// Swift's account server gives these an explicit, often empty, body.
+// live looks up an account that must exist and not be deleted, else
+// answers 404.
+func (s *accountServer) live(ctx context.Context, dev *Device, p itemPath) (AccountInfo, error) {
+	info, exists, err := s.state(ctx, dev, p)
+	if err != nil {
+		return AccountInfo{}, err
+	}
+	if !exists || info.Deleted() {
+		return AccountInfo{}, accountResponse(http.StatusNotFound, exists && info.Deleted(), "")
+	}
+	return info, nil
+}
+
+// accountResponse is an answer of the account server without a listing:
+// Swift's account server gives these an explicit, often empty, body, and
+// marks a deleted account with X-Account-Status.
+func accountResponse(status int, deleted bool, body string) *httpError {
 	e := &httpError{status: status, body: body, empty: body == ""}
-	if exists && info.Deleted() {
+	if deleted {
 		e.withHeader("X-Account-Status", "Deleted")
 	}
 	e.withHeader("Content-Type", "text/html; charset=utf-8")
@@ -90,7 +100,7 @@ func accountHeaders(h http.Header, info AccountInfo) {
 }
 
 func (s *accountServer) head(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.accountPath(r, false)
+	p, err := s.path(r)
 	if err != nil {
 		return err
 	}
@@ -102,22 +112,17 @@ func (s *accountServer) head(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	info, exists, err := s.accountState(r.Context(), dev, p)
+	info, err := s.live(r.Context(), dev, p)
 	if err != nil {
 		return err
 	}
-	if !exists || info.Deleted() {
-		return deletedResponse(http.StatusNotFound, info, exists, "")
-	}
 	accountHeaders(w.Header(), info)
-	w.Header().Set("Content-Type", ct+"; charset=utf-8")
-	w.Header().Set("Content-Length", "0")
-	w.WriteHeader(http.StatusNoContent)
+	writeListing(w, ct, nil)
 	return nil
 }
 
 func (s *accountServer) get(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.accountPath(r, false)
+	p, err := s.path(r)
 	if err != nil {
 		return err
 	}
@@ -130,45 +135,26 @@ func (s *accountServer) get(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ctx := r.Context()
-	info, exists, err := s.accountState(ctx, dev, p)
+	info, err := s.live(ctx, dev, p)
 	if err != nil {
 		return err
 	}
-	if !exists || info.Deleted() {
-		return deletedResponse(http.StatusNotFound, info, exists, "")
+	entries, err := fillPage(lp.query, func(q ListQuery) ([]ContainerEntry, error) {
+		return dev.Accounts.ListContainers(ctx, p.partition, p.account, q)
+	}, func(e ContainerEntry) (ContainerEntry, bool, error) {
+		return e, !lp.hides(e.listingName()), nil
+	})
+	if err != nil {
+		return errorResponse(err, p.device)
 	}
-	var entries []ContainerEntry
-	if lp.query.Limit > 0 {
-		entries, err = fillPage(lp.query, func(q ListQuery) ([]ContainerEntry, error) {
-			return dev.Accounts.ListContainers(ctx, p.partition, p.account, q)
-		}, func(e ContainerEntry) (ContainerEntry, bool, error) {
-			return e, lp.allowReserved || !strings.HasPrefix(e.Name+e.Subdir, constraints.Reserved), nil
-		}, func(e ContainerEntry) string {
-			if e.Subdir != "" {
-				return e.Subdir
-			}
-			return e.Name
-		})
-		if err != nil {
-			return errorResponse(err, p.device)
-		}
-	}
-	h := w.Header()
-	accountHeaders(h, info)
-	body := accountListing(lp.contentType, p.account, entries)
-	h.Set("Content-Type", lp.contentType+"; charset=utf-8")
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	if len(body) == 0 {
-		w.WriteHeader(http.StatusNoContent)
-		return nil
-	}
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(body) // a failed write means the client left
+	accountHeaders(w.Header(), info)
+	writeListing(w, lp.contentType, accountListing(lp.contentType, p.account, entries))
 	return nil
 }
 
 func (s *accountServer) put(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.accountPath(r, true)
+	// Swift's account server checks the device before the timestamp.
+	p, err := s.path(r)
 	if err != nil {
 		return err
 	}
@@ -184,14 +170,14 @@ func (s *accountServer) put(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ctx := r.Context()
-	info, exists, err := s.accountState(ctx, dev, p)
+	info, exists, err := s.state(ctx, dev, p)
 	if err != nil {
 		return err
 	}
 	if exists && info.Deleted() {
 		// Until the reaper has emptied it and it is reclaimed, a deleted
 		// account cannot be recreated.
-		return deletedResponse(http.StatusForbidden, info, exists, "Recently deleted")
+		return accountResponse(http.StatusForbidden, true, "Recently deleted")
 	}
 	meta := requestMeta(r.Header, ts, accountMetaHeader)
 	if err := s.checkMetaTotals(info.Metadata, meta, constraints.Account); err != nil {
@@ -218,15 +204,11 @@ func (s *accountServer) put(w http.ResponseWriter, r *http.Request) error {
 // Swift answers 500 for missing or malformed report headers; this answers
 // 400.
 func (s *accountServer) putContainerRow(w http.ResponseWriter, r *http.Request, dev *Device, p itemPath) error {
-	ts := timestamp.New(s.cfg.Now())
-	if _, ok := r.Header["X-Timestamp"]; ok {
-		var err error
-		if ts, err = constraints.RequestTimestamp(r.Header); err != nil {
-			return err
-		}
+	ts, err := s.requestTime(r.Header)
+	if err != nil {
+		return err
 	}
 	row := ContainerRow{Name: p.container}
-	var err error
 	if row.PutTimestamp, err = timestamp.Parse(r.Header.Get("X-Put-Timestamp")); err != nil {
 		return badRequest("Invalid X-Put-Timestamp header")
 	}
@@ -242,7 +224,7 @@ func (s *accountServer) putContainerRow(w http.ResponseWriter, r *http.Request, 
 	ctx := r.Context()
 	if s.autoCreate(http.Header{}, p.account) {
 		// The hidden accounts are created by their first container.
-		if _, exists, err := s.accountState(ctx, dev, p); err != nil {
+		if _, exists, err := s.state(ctx, dev, p); err != nil {
 			return err
 		} else if !exists {
 			if _, err := dev.Accounts.PutAccount(ctx, p.partition, p.account, ts, nil); err != nil {
@@ -262,7 +244,8 @@ func (s *accountServer) putContainerRow(w http.ResponseWriter, r *http.Request, 
 }
 
 func (s *accountServer) delete(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.accountPath(r, false)
+	// Swift's account server checks the device before the timestamp.
+	p, err := s.path(r)
 	if err != nil {
 		return err
 	}
@@ -275,12 +258,8 @@ func (s *accountServer) delete(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ctx := r.Context()
-	info, exists, err := s.accountState(ctx, dev, p)
-	if err != nil {
+	if _, err := s.live(ctx, dev, p); err != nil {
 		return err
-	}
-	if !exists || info.Deleted() {
-		return deletedResponse(http.StatusNotFound, info, exists, "")
 	}
 	if err := dev.Accounts.DeleteAccount(ctx, p.partition, p.account, ts); err != nil {
 		var conflict *ConflictError
@@ -288,47 +267,34 @@ func (s *accountServer) delete(w http.ResponseWriter, r *http.Request) error {
 		case errors.As(err, &conflict):
 			return newError(http.StatusConflict)
 		case errors.Is(err, ErrNotFound):
-			return deletedResponse(http.StatusNotFound, info, exists, "")
+			return accountResponse(http.StatusNotFound, false, "")
 		}
 		return errorResponse(err, p.device)
 	}
-	e := deletedResponse(http.StatusNoContent, info, exists, "")
-	e.withHeader("X-Account-Status", "Deleted")
-	e.write(w, r)
+	accountResponse(http.StatusNoContent, true, "").write(w, r)
 	return nil
 }
 
 func (s *accountServer) post(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.accountPath(r, false)
-	if err != nil {
-		return err
-	}
-	ts, err := constraints.RequestTimestamp(r.Header)
-	if err != nil {
-		return err
-	}
-	dev, err := s.device(p.device)
+	q, err := s.target(r, s.path, constraints.RequestTimestamp)
 	if err != nil {
 		return err
 	}
 	ctx := r.Context()
-	info, exists, err := s.accountState(ctx, dev, p)
+	info, err := s.live(ctx, q.dev, q.itemPath)
 	if err != nil {
 		return err
 	}
-	if !exists || info.Deleted() {
-		return deletedResponse(http.StatusNotFound, info, exists, "")
-	}
-	meta := requestMeta(r.Header, ts, accountMetaHeader)
+	meta := requestMeta(r.Header, q.ts, accountMetaHeader)
 	if err := s.checkMetaTotals(info.Metadata, meta, constraints.Account); err != nil {
 		return err
 	}
 	if len(meta) > 0 {
-		if err := dev.Accounts.UpdateAccountMeta(ctx, p.partition, p.account, meta); err != nil {
+		if err := q.dev.Accounts.UpdateAccountMeta(ctx, q.partition, q.account, meta); err != nil {
 			if errors.Is(err, ErrNotFound) {
-				return deletedResponse(http.StatusNotFound, info, exists, "")
+				return accountResponse(http.StatusNotFound, false, "")
 			}
-			return errorResponse(err, p.device)
+			return errorResponse(err, q.device)
 		}
 	}
 	newError(http.StatusNoContent).write(w, r)

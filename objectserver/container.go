@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/swiftlet/swiftlet/internal/constraints"
-	"github.com/swiftlet/swiftlet/internal/timestamp"
 )
 
 // containerServer serves /<device>/<partition>/<account>/<container> and
@@ -40,42 +39,27 @@ func containerMetaHeader(h string) bool {
 	return containerSaveHeaders[h] || constraints.Container.IsUserMeta(h) || constraints.Container.IsSysMeta(h)
 }
 
-// requestMeta collects the metadata headers of a request, set at ts; an
-// empty value records a removal.
-func requestMeta(h http.Header, ts timestamp.Timestamp, isMeta func(string) bool) Metadata {
-	m := Metadata{}
-	for k, v := range h {
-		if len(v) > 0 && isMeta(k) {
-			m[k] = MetaItem{Value: v[0], Timestamp: ts}
-		}
+// path parses /<device>/<partition>/<account>/<container> and, for every
+// method but POST, .../<object>: PUT and DELETE of an object update its
+// row, HEAD and GET ignore it (as Swift does).
+func (s *containerServer) path(r *http.Request) (itemPath, error) {
+	if r.Method == http.MethodPost {
+		return parseItemPath(r.URL.Path, 4, 4, false, &s.cfg.Constraints)
 	}
-	return m
+	return parseItemPath(r.URL.Path, 4, 5, true, &s.cfg.Constraints)
 }
 
-// checkMetaTotals checks the metadata as it would be after merging update
-// into current against the limits, as Swift's databases do (400).
-func (s *server) checkMetaTotals(current, update Metadata, kind constraints.Kind) error {
-	if len(update) == 0 {
-		return nil
+// putTarget reads what a PUT or DELETE addresses (target), then checks
+// X-Backend-Storage-Policy-Index: Swift checks it after the device.
+func (s *containerServer) putTarget(r *http.Request) (request, error) {
+	q, err := s.target(r, s.path, constraints.RequestTimestamp)
+	if err != nil {
+		return request{}, err
 	}
-	merged := make(map[string]string, len(current)+len(update))
-	for k, v := range current {
-		merged[k] = v.Value
+	if err := checkPolicyIndex(r.Header); err != nil {
+		return request{}, err
 	}
-	for k, v := range update {
-		if old, ok := current[k]; !ok || v.Timestamp.After(old.Timestamp) {
-			merged[k] = v.Value
-		}
-	}
-	return s.cfg.Constraints.CheckMetadataTotals(merged, kind)
-}
-
-// containerPath parses /<device>/<partition>/<account>/<container>[/<object>].
-func (s *containerServer) containerPath(r *http.Request, objectOK bool) (itemPath, error) {
-	if objectOK {
-		return parseItemPath(r.URL.Path, 4, 5, true, &s.cfg.Constraints)
-	}
-	return parseItemPath(r.URL.Path, 4, 4, false, &s.cfg.Constraints)
+	return q, nil
 }
 
 // checkPolicyIndex validates X-Backend-Storage-Policy-Index: only policy
@@ -122,17 +106,29 @@ func containerHeaders(h http.Header, info ContainerInfo, deleted bool) {
 // of it for the 404's headers) if it does not exist or is deleted.
 func (s *containerServer) info(ctx context.Context, dev *Device, p itemPath) (info ContainerInfo, ok bool, err error) {
 	info, err = dev.Containers.ContainerInfo(ctx, p.partition, p.account, p.container)
-	if errors.Is(err, ErrNotFound) {
-		return ContainerInfo{}, false, nil
-	}
 	if err != nil {
-		return ContainerInfo{}, false, errorResponse(err, p.device)
+		return ContainerInfo{}, false, unlessNotFound(err, p.device)
 	}
 	return info, !info.Deleted(), nil
 }
 
+// described looks the container up for a HEAD or GET and sets Swift's
+// headers for what it found, also on the 404 for a container that does
+// not exist or is deleted.
+func (s *containerServer) described(ctx context.Context, w http.ResponseWriter, dev *Device, p itemPath) (ContainerInfo, error) {
+	info, ok, err := s.info(ctx, dev, p)
+	if err != nil {
+		return ContainerInfo{}, err
+	}
+	containerHeaders(w.Header(), info, !ok)
+	if !ok {
+		return ContainerInfo{}, newError(http.StatusNotFound)
+	}
+	return info, nil
+}
+
 func (s *containerServer) head(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.containerPath(r, true)
+	p, err := s.path(r)
 	if err != nil {
 		return err
 	}
@@ -144,24 +140,18 @@ func (s *containerServer) head(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	info, ok, err := s.info(r.Context(), dev, p)
+	info, err := s.described(r.Context(), w, dev, p)
 	if err != nil {
 		return err
 	}
-	containerHeaders(w.Header(), info, !ok)
-	if !ok {
-		return newError(http.StatusNotFound)
-	}
-	w.Header().Set("Content-Type", ct+"; charset=utf-8")
 	w.Header().Set("Last-Modified", httpDate(info.PutTimestamp.Seconds()))
-	w.Header().Set("Content-Length", "0")
-	w.WriteHeader(http.StatusNoContent)
+	writeListing(w, ct, nil)
 	return nil
 }
 
 func (s *containerServer) get(w http.ResponseWriter, r *http.Request) error {
 	// An object in the path is ignored, as in Swift.
-	p, err := s.containerPath(r, true)
+	p, err := s.path(r)
 	if err != nil {
 		return err
 	}
@@ -177,15 +167,11 @@ func (s *containerServer) get(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ctx := r.Context()
-	info, ok, err := s.info(ctx, dev, p)
+	info, err := s.described(ctx, w, dev, p)
 	if err != nil {
 		return err
 	}
 	h := w.Header()
-	containerHeaders(h, info, !ok)
-	if !ok {
-		return newError(http.StatusNotFound)
-	}
 	h.Set("X-Backend-Record-Type", "object")
 	h.Set("X-Backend-Record-Storage-Policy-Index", "0")
 	entries, err := s.list(ctx, dev, p, lp)
@@ -196,16 +182,8 @@ func (s *containerServer) get(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return errorResponse(err, p.device)
 	}
-	body := containerListing(lp.contentType, p.container, entries)
-	h.Set("Content-Type", lp.contentType+"; charset=utf-8")
 	h.Set("Last-Modified", httpDate(info.PutTimestamp.Seconds()))
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	if len(body) == 0 {
-		w.WriteHeader(http.StatusNoContent)
-		return nil
-	}
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(body) // a failed write means the client left
+	writeListing(w, lp.contentType, containerListing(lp.contentType, p.container, entries))
 	return nil
 }
 
@@ -217,9 +195,6 @@ func (s *containerServer) get(w http.ResponseWriter, r *http.Request) error {
 // following ones.
 func (s *containerServer) list(ctx context.Context, dev *Device, p itemPath, lp listingParams) ([]ObjectEntry, error) {
 	q := lp.query
-	if q.Limit <= 0 {
-		return nil, nil
-	}
 	query := func(q ListQuery) ([]ObjectEntry, error) {
 		return dev.Containers.ListObjects(ctx, p.partition, p.account, p.container, q)
 	}
@@ -232,11 +207,8 @@ func (s *containerServer) list(ctx context.Context, dev *Device, p itemPath, lp 
 		}
 	}
 	keep := func(e ObjectEntry) (ObjectEntry, bool, error) {
-		name := e.Name
-		if e.Subdir != "" {
-			name = e.Subdir
-		}
-		if !lp.allowReserved && strings.HasPrefix(name, constraints.Reserved) {
+		name := e.listingName()
+		if lp.hides(name) {
 			return e, false, nil
 		}
 		switch {
@@ -254,75 +226,21 @@ func (s *containerServer) list(ctx context.Context, dev *Device, p itemPath, lp 
 		}
 		return first[0], true, nil
 	}
-	return fillPage(q, query, keep, entryName)
-}
-
-// entryName is an object entry's name or its subdir.
-func entryName(e ObjectEntry) string {
-	if e.Subdir != "" {
-		return e.Subdir
-	}
-	return e.Name
-}
-
-// fillPage queries pages of a listing until limit entries pass keep (which
-// may also replace them) or the listing ends, each query continuing after
-// the last name seen. A subdir equal to the marker it continues from is
-// not repeated.
-func fillPage[E any](q ListQuery, query func(ListQuery) ([]E, error), keep func(E) (E, bool, error), name func(E) string) ([]E, error) {
-	limit := q.Limit
-	var out []E
-	for len(out) < limit {
-		q.Limit = limit - len(out)
-		page, err := query(q)
-		if err != nil {
-			return nil, err
-		}
-		progressed := false
-		for _, e := range page {
-			if q.Marker != "" && name(e) == q.Marker {
-				continue
-			}
-			progressed = true
-			e, ok, err := keep(e)
-			if err != nil {
-				return nil, err
-			}
-			if ok {
-				out = append(out, e)
-			}
-		}
-		if len(page) < q.Limit || !progressed {
-			break
-		}
-		q.Marker = name(page[len(page)-1])
-	}
-	return out, nil
+	return fillPage(q, query, keep)
 }
 
 func (s *containerServer) put(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.containerPath(r, true)
+	q, err := s.putTarget(r)
 	if err != nil {
 		return err
 	}
-	ts, err := constraints.RequestTimestamp(r.Header)
-	if err != nil {
-		return err
-	}
-	dev, err := s.device(p.device)
-	if err != nil {
-		return err
-	}
-	if err := checkPolicyIndex(r.Header); err != nil {
-		return err
-	}
-	if p.object != "" {
-		return s.putObjectRow(w, r, dev, p, ts, false)
+	if q.object != "" {
+		return s.putObjectRow(w, r, q, false)
 	}
 	ctx := r.Context()
-	meta := requestMeta(r.Header, ts, containerMetaHeader)
+	meta := requestMeta(r.Header, q.ts, containerMetaHeader)
 	if len(meta) > 0 {
-		cur, _, err := s.info(ctx, dev, p)
+		cur, _, err := s.info(ctx, q.dev, q.itemPath)
 		if err != nil {
 			return err
 		}
@@ -330,22 +248,16 @@ func (s *containerServer) put(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	created, err := dev.Containers.PutContainer(ctx, p.partition, p.account, p.container, ts, meta)
+	created, err := q.dev.Containers.PutContainer(ctx, q.partition, q.account, q.container, q.ts, meta)
 	if err != nil {
 		var conflict *ConflictError
 		if errors.As(err, &conflict) {
 			return newError(http.StatusConflict) // deleted at or after ts; Swift sends no timestamp
 		}
-		return errorResponse(err, p.device)
+		return errorResponse(err, q.device)
 	}
-	info, err := dev.Containers.ContainerInfo(ctx, p.partition, p.account, p.container)
-	if err != nil {
-		return errorResponse(err, p.device)
-	}
-	if notFound, err := s.accountUpdate(r, w, p, info); err != nil {
+	if err := s.accountUpdate(w, r, q); err != nil {
 		return err
-	} else if notFound {
-		return newError(http.StatusNotFound)
 	}
 	status := http.StatusAccepted
 	if created {
@@ -358,8 +270,8 @@ func (s *containerServer) put(w http.ResponseWriter, r *http.Request) error {
 // putObjectRow records an object server's listing update: PUT with
 // X-Size, X-Content-Type and X-Etag, or DELETE. Swift answers 500 for
 // missing or malformed update headers; this answers 400.
-func (s *containerServer) putObjectRow(w http.ResponseWriter, r *http.Request, dev *Device, p itemPath, ts timestamp.Timestamp, deleted bool) error {
-	row := ObjectRow{Name: p.object, Timestamp: ts, Deleted: deleted}
+func (s *containerServer) putObjectRow(w http.ResponseWriter, r *http.Request, q request, deleted bool) error {
+	row := ObjectRow{Name: q.object, Timestamp: q.ts, Deleted: deleted}
 	if !deleted {
 		size, err := strconv.ParseInt(strings.TrimSpace(r.Header.Get("X-Size")), 10, 64)
 		if err != nil || size < 0 {
@@ -372,17 +284,17 @@ func (s *containerServer) putObjectRow(w http.ResponseWriter, r *http.Request, d
 		}
 		row.Size, row.ContentType, row.ETag = size, ct[0], etag[0]
 	}
-	ctx := r.Context()
-	err := dev.Containers.PutObjectRow(ctx, p.partition, p.account, p.container, row)
-	if errors.Is(err, ErrNotFound) && s.autoCreate(r.Header, p.account) {
+	ctx, c := r.Context(), q.dev.Containers
+	err := c.PutObjectRow(ctx, q.partition, q.account, q.container, row)
+	if errors.Is(err, ErrNotFound) && s.autoCreate(r.Header, q.account) {
 		// The hidden accounts' containers (the expirer's queue) are
 		// created by their first row.
-		if _, err = dev.Containers.PutContainer(ctx, p.partition, p.account, p.container, ts, nil); err == nil {
-			err = dev.Containers.PutObjectRow(ctx, p.partition, p.account, p.container, row)
+		if _, err = c.PutContainer(ctx, q.partition, q.account, q.container, q.ts, nil); err == nil {
+			err = c.PutObjectRow(ctx, q.partition, q.account, q.container, row)
 		}
 	}
 	if err != nil {
-		return errorResponse(err, p.device)
+		return errorResponse(err, q.device)
 	}
 	status := http.StatusCreated
 	if deleted {
@@ -392,37 +304,15 @@ func (s *containerServer) putObjectRow(w http.ResponseWriter, r *http.Request, d
 	return nil
 }
 
-// autoCreate is Swift's _should_autocreate: X-Backend-Auto-Create if
-// given, else whether the account is a hidden one (but not the shards').
-func (s *server) autoCreate(h http.Header, account string) bool {
-	if v := h.Get("X-Backend-Auto-Create"); v != "" {
-		return trueValue(v)
-	}
-	prefix := s.cfg.Constraints.AutoCreateAccountPrefix
-	return strings.HasPrefix(account, prefix) && !strings.HasPrefix(account, prefix+"shards_")
-}
-
 func (s *containerServer) delete(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.containerPath(r, true)
+	q, err := s.putTarget(r)
 	if err != nil {
 		return err
 	}
-	ts, err := constraints.RequestTimestamp(r.Header)
-	if err != nil {
-		return err
+	if q.object != "" {
+		return s.putObjectRow(w, r, q, true)
 	}
-	dev, err := s.device(p.device)
-	if err != nil {
-		return err
-	}
-	if err := checkPolicyIndex(r.Header); err != nil {
-		return err
-	}
-	if p.object != "" {
-		return s.putObjectRow(w, r, dev, p, ts, true)
-	}
-	ctx := r.Context()
-	if err := dev.Containers.DeleteContainer(ctx, p.partition, p.account, p.container, ts); err != nil {
+	if err := q.dev.Containers.DeleteContainer(r.Context(), q.partition, q.account, q.container, q.ts); err != nil {
 		var conflict *ConflictError
 		switch {
 		case errors.As(err, &conflict), errors.Is(err, ErrNotEmpty):
@@ -430,53 +320,39 @@ func (s *containerServer) delete(w http.ResponseWriter, r *http.Request) error {
 		case errors.Is(err, ErrNotFound):
 			return newError(http.StatusNotFound)
 		}
-		return errorResponse(err, p.device)
+		return errorResponse(err, q.device)
 	}
-	info, err := dev.Containers.ContainerInfo(ctx, p.partition, p.account, p.container)
-	if err != nil {
-		return errorResponse(err, p.device)
-	}
-	if notFound, err := s.accountUpdate(r, w, p, info); err != nil {
+	if err := s.accountUpdate(w, r, q); err != nil {
 		return err
-	} else if notFound {
-		return newError(http.StatusNotFound)
 	}
 	newError(http.StatusNoContent).write(w, r)
 	return nil
 }
 
 func (s *containerServer) post(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.containerPath(r, false)
-	if err != nil {
-		return err
-	}
-	ts, err := constraints.RequestTimestamp(r.Header)
-	if err != nil {
-		return err
-	}
-	dev, err := s.device(p.device)
+	q, err := s.target(r, s.path, constraints.RequestTimestamp)
 	if err != nil {
 		return err
 	}
 	ctx := r.Context()
-	cur, ok, err := s.info(ctx, dev, p)
+	cur, ok, err := s.info(ctx, q.dev, q.itemPath)
 	if err != nil {
 		return err
 	}
 	if !ok {
 		return newError(http.StatusNotFound)
 	}
-	meta := requestMeta(r.Header, ts, containerMetaHeader)
+	meta := requestMeta(r.Header, q.ts, containerMetaHeader)
 	if err := s.checkMetaTotals(cur.Metadata, meta, constraints.Container); err != nil {
 		return err
 	}
 	// A POST also moves the container's PUT timestamp, as in Swift.
-	if _, err := dev.Containers.PutContainer(ctx, p.partition, p.account, p.container, ts, meta); err != nil {
+	if _, err := q.dev.Containers.PutContainer(ctx, q.partition, q.account, q.container, q.ts, meta); err != nil {
 		var conflict *ConflictError
 		if errors.As(err, &conflict) {
 			return newError(http.StatusNotFound) // deleted meanwhile
 		}
-		return errorResponse(err, p.device)
+		return errorResponse(err, q.device)
 	}
 	newError(http.StatusNoContent).write(w, r)
 	return nil

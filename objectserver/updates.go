@@ -196,19 +196,23 @@ func (s *objectServer) containerUpdate(w http.ResponseWriter, r *http.Request, d
 	s.metrics.asyncPendings.WithLabelValues("queued").Inc()
 }
 
-// accountUpdate tells the account servers the proxy named about a
+// accountUpdate tells the account servers the proxy named about the
 // container's new state, as Swift's container server does after a
-// container PUT or DELETE: all at once, each bounded by NodeTimeout. It
-// reports whether every account server answered 404 (the account does
-// not exist). Other failures are logged; the container replicator
+// container PUT or DELETE: all at once, each bounded by NodeTimeout. If
+// every account server answers 404 (the account does not exist), so
+// does the request. Other failures are logged; the container replicator
 // reports the container again later.
-func (s *server) accountUpdate(r *http.Request, w http.ResponseWriter, p itemPath, info ContainerInfo) (allNotFound bool, err error) {
+func (s *containerServer) accountUpdate(w http.ResponseWriter, r *http.Request, q request) error {
+	info, err := q.dev.Containers.ContainerInfo(r.Context(), q.partition, q.account, q.container)
+	if err != nil {
+		return errorResponse(err, q.device)
+	}
 	part, targets, err := updateTargets(r.Header, "Account")
 	if err != nil {
-		return false, badRequest("").withCause(err)
+		return badRequest("").withCause(err)
 	}
 	if part == "" || len(targets) == 0 {
-		return false, nil
+		return nil
 	}
 	h := http.Header{}
 	h.Set("X-Put-Timestamp", info.PutTimestamp.Internal())
@@ -220,8 +224,9 @@ func (s *server) accountUpdate(r *http.Request, w http.ResponseWriter, p itemPat
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), s.cfg.NodeTimeout)
 	defer cancel()
+	txn := w.Header().Get("X-Trans-Id")
 	notFound := 0
-	for _, res := range s.fanOut(ctx, targets, part, http.MethodPut, "/"+p.account+"/"+p.container, s.backendHeaders(r, w.Header().Get("X-Trans-Id"), h)) {
+	for _, res := range s.fanOut(ctx, targets, part, http.MethodPut, "/"+q.account+"/"+q.container, s.backendHeaders(r, txn, h)) {
 		switch {
 		case res.err == nil && res.status == http.StatusNotFound:
 			notFound++
@@ -230,12 +235,15 @@ func (s *server) accountUpdate(r *http.Request, w http.ResponseWriter, p itemPat
 			s.metrics.updates.WithLabelValues(s.kind, "ok").Inc()
 		default:
 			s.metrics.updates.WithLabelValues(s.kind, "failed").Inc()
-			s.log.Warn("account update failed (will retry later)", "txn_id", w.Header().Get("X-Trans-Id"),
-				"node", res.target.String(), "account", p.account, "container", p.container,
+			s.log.Warn("account update failed (will retry later)", "txn_id", txn,
+				"node", res.target.String(), "account", q.account, "container", q.container,
 				"status", res.status, "err", res.err)
 		}
 	}
-	return notFound == len(targets), nil
+	if notFound == len(targets) {
+		return newError(http.StatusNotFound)
+	}
+	return nil
 }
 
 // withCause records why e was answered, for the log.
