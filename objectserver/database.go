@@ -82,24 +82,6 @@ func writeListing(w http.ResponseWriter, contentType string, body []byte) {
 	_, _ = w.Write(body) // a failed write means the client left
 }
 
-// listingName is the name an object entry has in a listing: its subdir,
-// or the object's name.
-func (e ObjectEntry) listingName() string {
-	if e.Subdir != "" {
-		return e.Subdir
-	}
-	return e.Name
-}
-
-// listingName is the name a container entry has in a listing: its
-// subdir, or the container's name.
-func (e ContainerEntry) listingName() string {
-	if e.Subdir != "" {
-		return e.Subdir
-	}
-	return e.Name
-}
-
 // hides reports whether a listing leaves out the entry named name:
 // reserved-namespace names are listed only if asked for.
 func (lp listingParams) hides(name string) bool {
@@ -110,7 +92,7 @@ func (lp listingParams) hides(name string) bool {
 // may also replace them) or the listing ends, each query continuing after
 // the last name seen. A subdir equal to the marker it continues from is
 // not repeated. A limit of 0 or less queries nothing.
-func fillPage[E interface{ listingName() string }](q ListQuery, query func(ListQuery) ([]E, error), keep func(E) (E, bool, error)) ([]E, error) {
+func fillPage[E listEntry](q ListQuery, query func(ListQuery) ([]E, error), keep func(E) (E, bool, error)) ([]E, error) {
 	limit := q.Limit
 	var out []E
 	for len(out) < limit {

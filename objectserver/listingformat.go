@@ -339,38 +339,100 @@ func xmlEscape(b []byte, s string, attr bool) []byte {
 
 const xmlDeclaration = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 
+// listEntry is an entry of a container listing (ObjectEntry) or of an
+// account listing (ContainerEntry).
+type listEntry interface {
+	// listingName is the entry's name in the listing: its subdir, or its
+	// row's name.
+	listingName() string
+	// appendJSON appends the entry as an element of a JSON listing.
+	appendJSON(b []byte) []byte
+}
+
+func (e ObjectEntry) listingName() string {
+	if e.Subdir != "" {
+		return e.Subdir
+	}
+	return e.Name
+}
+
+func (e ContainerEntry) listingName() string {
+	if e.Subdir != "" {
+		return e.Subdir
+	}
+	return e.Name
+}
+
+// jsonListing is a JSON listing: an array of the entries.
+func jsonListing[E listEntry](entries []E) []byte {
+	b := []byte{'['}
+	for i, e := range entries {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = e.appendJSON(b)
+	}
+	return append(b, ']')
+}
+
+// plainListing is a text/plain listing: one name per line.
+func plainListing[E listEntry](entries []E) []byte {
+	var b []byte
+	for _, e := range entries {
+		b = append(b, e.listingName()...)
+		b = append(b, '\n')
+	}
+	return b
+}
+
+// appendJSONSubdir appends a subdir as an element of a JSON listing.
+func appendJSONSubdir(b []byte, subdir string) []byte {
+	b = append(b, `{"subdir": `...)
+	b = appendJSONString(b, subdir)
+	return append(b, '}')
+}
+
+func (e ObjectEntry) appendJSON(b []byte) []byte {
+	if e.Subdir != "" {
+		return appendJSONSubdir(b, e.Subdir)
+	}
+	ct, size := listedType(e.ContentType, e.Size)
+	b = append(b, `{"bytes": `...)
+	b = strconv.AppendInt(b, size, 10)
+	b = append(b, `, "hash": `...)
+	b = appendJSONString(b, e.ETag)
+	b = append(b, `, "name": `...)
+	b = appendJSONString(b, e.Name)
+	b = append(b, `, "content_type": `...)
+	b = appendJSONString(b, ct)
+	b = append(b, `, "last_modified": `...)
+	b = appendJSONString(b, isoTime(e.Timestamp))
+	return append(b, '}')
+}
+
+func (e ContainerEntry) appendJSON(b []byte) []byte {
+	if e.Subdir != "" {
+		return appendJSONSubdir(b, e.Subdir)
+	}
+	b = append(b, `{"name": `...)
+	b = appendJSONString(b, e.Name)
+	b = append(b, `, "count": `...)
+	b = strconv.AppendInt(b, e.ObjectCount, 10)
+	b = append(b, `, "bytes": `...)
+	b = strconv.AppendInt(b, e.BytesUsed, 10)
+	b = append(b, `, "last_modified": `...)
+	b = appendJSONString(b, isoTime(e.PutTimestamp))
+	return append(b, '}')
+}
+
 // containerListing is the body of a container listing in contentType.
 func containerListing(contentType, container string, entries []ObjectEntry) []byte {
-	var b []byte
 	switch {
 	case strings.HasSuffix(contentType, "/json"):
-		b = append(b, '[')
-		for i, e := range entries {
-			if i > 0 {
-				b = append(b, ", "...)
-			}
-			if e.Subdir != "" {
-				b = append(b, `{"subdir": `...)
-				b = appendJSONString(b, e.Subdir)
-				b = append(b, '}')
-				continue
-			}
-			ct, size := listedType(e.ContentType, e.Size)
-			b = append(b, `{"bytes": `...)
-			b = strconv.AppendInt(b, size, 10)
-			b = append(b, `, "hash": `...)
-			b = appendJSONString(b, e.ETag)
-			b = append(b, `, "name": `...)
-			b = appendJSONString(b, e.Name)
-			b = append(b, `, "content_type": `...)
-			b = appendJSONString(b, ct)
-			b = append(b, `, "last_modified": `...)
-			b = appendJSONString(b, isoTime(e.Timestamp))
-			b = append(b, '}')
-		}
-		return append(b, ']')
+		return jsonListing(entries)
 	case strings.HasSuffix(contentType, "/xml"):
-		b = append(b, xmlDeclaration+`<container name="`...)
+		// As ElementTree writes it.
+		b := append([]byte(xmlDeclaration), `<container name="`...)
 		b = xmlEscape(b, container, true)
 		if len(entries) == 0 {
 			return append(b, `" />`...)
@@ -400,46 +462,17 @@ func containerListing(contentType, container string, entries []ObjectEntry) []by
 		}
 		return append(b, "</container>"...)
 	}
-	for _, e := range entries {
-		if e.Subdir != "" {
-			b = append(b, e.Subdir...)
-		} else {
-			b = append(b, e.Name...)
-		}
-		b = append(b, '\n')
-	}
-	return b
+	return plainListing(entries)
 }
 
 // accountListing is the body of an account listing in contentType.
 func accountListing(contentType, account string, entries []ContainerEntry) []byte {
-	var b []byte
 	switch {
 	case strings.HasSuffix(contentType, "/json"):
-		b = append(b, '[')
-		for i, e := range entries {
-			if i > 0 {
-				b = append(b, ", "...)
-			}
-			if e.Subdir != "" {
-				b = append(b, `{"subdir": `...)
-				b = appendJSONString(b, e.Subdir)
-				b = append(b, '}')
-				continue
-			}
-			b = append(b, `{"name": `...)
-			b = appendJSONString(b, e.Name)
-			b = append(b, `, "count": `...)
-			b = strconv.AppendInt(b, e.ObjectCount, 10)
-			b = append(b, `, "bytes": `...)
-			b = strconv.AppendInt(b, e.BytesUsed, 10)
-			b = append(b, `, "last_modified": `...)
-			b = appendJSONString(b, isoTime(e.PutTimestamp))
-			b = append(b, '}')
-		}
-		return append(b, ']')
+		return jsonListing(entries)
 	case strings.HasSuffix(contentType, "/xml"):
-		b = append(b, xmlDeclaration+`<account name="`...)
+		// As Swift's account server joins lines.
+		b := append([]byte(xmlDeclaration), `<account name="`...)
 		b = xmlEscape(b, account, true)
 		b = append(b, "\">\n"...)
 		for _, e := range entries {
@@ -461,13 +494,5 @@ func accountListing(contentType, account string, entries []ContainerEntry) []byt
 		}
 		return append(b, "</account>"...)
 	}
-	for _, e := range entries {
-		if e.Subdir != "" {
-			b = append(b, e.Subdir...)
-		} else {
-			b = append(b, e.Name...)
-		}
-		b = append(b, '\n')
-	}
-	return b
+	return plainListing(entries)
 }
