@@ -1,0 +1,143 @@
+package service
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/swiftlet/swiftlet/internal/hashpath"
+	"github.com/swiftlet/swiftlet/proxy"
+	"github.com/swiftlet/swiftlet/ring"
+)
+
+var salt = hashpath.Salt{Suffix: "service-test"}
+
+// writeRings writes the three rings of devices on the given ports into dir
+// (the nodes need not exist).
+func writeRings(t *testing.T, dir string, port int) {
+	t.Helper()
+	for _, name := range ringNames {
+		b, err := ring.NewBuilder(4, 3, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range 3 {
+			if _, err := b.AddDevice(ring.Device{Region: 1, Zone: i + 1, IP: "127.0.0.1", Port: port + i, Name: "sdb", Weight: 1}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := b.Rebalance(ring.RebalanceOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		r, err := b.Ring(salt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.WriteFile(filepath.Join(dir, name+".ring.gz")); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func testConfig(t *testing.T) Config {
+	t.Helper()
+	fc := proxy.DefaultFileConfig()
+	fc.BindPort = 0
+	fc.RingDir = t.TempDir()
+	fc.RingCheckInterval = 10 * time.Millisecond
+	fc.Proxy.Salt = salt
+	writeRings(t, fc.RingDir, 6000)
+	return Config{File: fc, Logger: slog.New(slog.NewTextHandler(t.Output(), nil))}
+}
+
+// denyAll is an auth middleware that refuses everything.
+func denyAll(next http.Handler, reg prometheus.Registerer) (http.Handler, error) {
+	c := prometheus.NewCounter(prometheus.CounterOpts{Name: "test_denied_total", Help: "Requests denied."})
+	reg.MustRegister(c)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c.Inc()
+		http.Error(w, "no", http.StatusUnauthorized)
+	}), nil
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+// The service answers /healthcheck and /metrics without credentials, puts
+// the auth middleware before everything else, follows ring changes, and
+// stops cleanly.
+func TestServiceServes(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.Auth = denyAll
+	s, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx) }()
+	base := "http://" + s.Addr()
+
+	if status, body := get(t, base+"/healthcheck"); status != 200 || body != "OK" {
+		t.Errorf("/healthcheck = %d %q", status, body)
+	}
+	if status, _ := get(t, base+"/v1/AUTH_test"); status != http.StatusUnauthorized {
+		t.Errorf("/v1/AUTH_test = %d, want the middleware's 401", status)
+	}
+	status, metrics := get(t, base+"/metrics")
+	for _, want := range []string{"swiftlet_proxy_requests_total", "go_goroutines", "process_resident_memory_bytes", "test_denied_total 1"} {
+		if status != 200 || !strings.Contains(metrics, want) {
+			t.Errorf("/metrics = %d, lacks %s", status, want)
+		}
+	}
+
+	// A rewritten ring is picked up.
+	old := s.watchers[2].Ring()
+	writeRings(t, cfg.File.RingDir, 7000)
+	deadline := time.Now().Add(10 * time.Second)
+	for s.watchers[2].Ring() == old && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := s.watchers[2].Ring().Devices()[0].Port; got != 7000 {
+		t.Errorf("object ring names port %d after the rewrite, want 7000", got)
+	}
+
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Run = %v", err)
+	}
+	if err := s.Stop(); err != nil {
+		t.Errorf("second Stop = %v", err)
+	}
+	if _, err := http.Get(base + "/healthcheck"); err == nil {
+		t.Error("the proxy still answers after Stop")
+	}
+}
+
+func TestNewErrors(t *testing.T) {
+	cfg := testConfig(t)
+	os.Remove(filepath.Join(cfg.File.RingDir, "container.ring.gz"))
+	if _, err := New(cfg); err == nil || !strings.Contains(err.Error(), "container ring") {
+		t.Errorf("New without a container ring = %v", err)
+	}
+	cfg = testConfig(t)
+	cfg.File.Proxy.Salt = hashpath.Salt{}
+	if _, err := New(cfg); err == nil {
+		t.Error("New without a salt succeeded")
+	}
+}
