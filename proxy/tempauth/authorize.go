@@ -1,0 +1,121 @@
+package tempauth
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/swiftlet/swiftlet/proxy"
+)
+
+// authorizer is the proxy.Authorizer of one request: Swift's
+// TempAuth.authorize for the identity the request's token names.
+type authorizer struct {
+	auth *Auth
+	id   *Identity // nil: an anonymous client
+	// denyAll: neither the token nor the path is this middleware's;
+	// every target is refused (Swift's denied_response).
+	denyAll bool
+}
+
+// Authorize decides as Swift's tempauth does, in this order:
+//
+//  1. A target account outside the reseller prefix is refused.
+//  2. A reseller admin (".reseller_admin") owns every account except the
+//     bare prefix ("AUTH_") and accounts starting with a dot ("AUTH_.x").
+//  3. A reseller reader (".reseller_reader") may GET and HEAD them.
+//  4. A user with the account among its groups (an ".admin" of it) owns
+//     it, except that it may not PUT or DELETE the account itself; with
+//     Config.RequireGroup it needs that group too.
+//  5. OPTIONS is allowed (CORS preflight).
+//  6. The container's ACL for the method: X-Container-Read for GET and
+//     HEAD of a container or object, X-Container-Write for PUT, POST and
+//     DELETE of an object; none otherwise (only owners write containers
+//     and accounts). A referrer designation matching the Referer header
+//     allows object reads, and container listings too with ".rlistings";
+//     any of the user's groups in the ACL allows the request.
+//  7. Otherwise 401 for an anonymous client (with a Www-Authenticate
+//     challenge), 403 for an authenticated one.
+//
+// Only 2 and 4 make the client an owner (Grant.Owner); Grant.ResellerAdmin
+// is set for members of ".reseller_admin".
+func (z *authorizer) Authorize(r *http.Request, t proxy.Target) (proxy.Grant, error) {
+	a := z.auth
+	prefix := a.cfg.ResellerPrefix
+	if z.denyAll || !strings.HasPrefix(t.Account, prefix) {
+		return z.deny(t)
+	}
+	method := t.Method
+	if method == "" {
+		method = r.Method
+	}
+	var groups []string
+	if z.id != nil {
+		groups = z.id.Groups
+	}
+	has := func(g string) bool { return slices.Contains(groups, g) }
+	grant := proxy.Grant{ResellerAdmin: has(".reseller_admin")}
+	// Not the bare prefix, and not a dot account (AUTH_.x): those are
+	// beyond reseller admins.
+	resellerScope := t.Account != prefix && t.Account[len(prefix)] != '.'
+	read := method == http.MethodGet || method == http.MethodHead
+
+	switch {
+	case has(".reseller_admin") && resellerScope:
+		grant.Owner = true
+		return grant, nil
+	case has(".reseller_reader") && resellerScope && read:
+		return grant, nil
+	case has(t.Account) && (method != http.MethodPut && method != http.MethodDelete || t.Container != "") &&
+		(a.cfg.RequireGroup == "" || has(a.cfg.RequireGroup)):
+		grant.Owner = true
+		return grant, nil
+	case method == http.MethodOptions:
+		return grant, nil
+	}
+
+	referrers, aclGroups := ParseACL(aclFor(t, method))
+	if ReferrerAllowed(r.Referer(), referrers) && (t.Object != "" || slices.Contains(aclGroups, ".rlistings")) {
+		return grant, nil
+	}
+	for _, g := range groups {
+		if slices.Contains(aclGroups, g) {
+			return grant, nil
+		}
+	}
+	return z.deny(t)
+}
+
+// aclFor is the container ACL Swift's controllers hand to authorize for a
+// method on the target.
+func aclFor(t proxy.Target, method string) string {
+	switch {
+	case t.Container == "":
+		return ""
+	case method == http.MethodGet || method == http.MethodHead:
+		return t.ReadACL
+	case t.Object != "" && (method == http.MethodPut || method == http.MethodPost || method == http.MethodDelete):
+		return t.WriteACL
+	}
+	return ""
+}
+
+// deny is Swift's denied_response: 403 for an authenticated client, 401
+// challenging for the account's realm for an anonymous one.
+func (z *authorizer) deny(t proxy.Target) (proxy.Grant, error) {
+	if z.id != nil {
+		z.auth.metrics.denials.WithLabelValues("403").Inc()
+		z.auth.log.Debug("forbidden", "user", z.id.Name(), "account", t.Account,
+			"container", t.Container, "object", t.Object, "method", t.Method)
+		return proxy.Grant{}, &proxy.StatusError{Status: http.StatusForbidden}
+	}
+	z.auth.metrics.denials.WithLabelValues("401").Inc()
+	realm := t.Account
+	if realm == "" || realm == "v1.0" || realm == "auth" {
+		realm = "unknown"
+	}
+	return proxy.Grant{}, &proxy.StatusError{
+		Status: http.StatusUnauthorized,
+		Header: http.Header{"Www-Authenticate": {`Swift realm="` + pyQuote(realm) + `"`}},
+	}
+}
