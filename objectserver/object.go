@@ -479,11 +479,7 @@ func (s *objectServer) put(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return errorResponse(err, p.device)
 	}
-	update := http.Header{}
-	update.Set("X-Size", strconv.FormatInt(final.Size, 10))
-	update.Set("X-Content-Type", final.ContentType)
-	update.Set("X-Timestamp", ts.Internal())
-	update.Set("X-Etag", final.ETag)
+	update := rowUpdate(final, ts)
 	applyUpdateOverrides(update, r.Header)
 	s.containerUpdate(w, r, dev, p, http.MethodPut, ts, update)
 	newError(http.StatusCreated).withHeader("Etag", `"`+final.ETag+`"`).write(w, r)
@@ -501,6 +497,17 @@ func isMD5Hex(s string) bool {
 		}
 	}
 	return true
+}
+
+// rowUpdate is the container update for an object version m written at
+// dataTS: its listing row's size, type and ETag.
+func rowUpdate(m ObjectMeta, dataTS timestamp.Timestamp) http.Header {
+	update := http.Header{}
+	update.Set("X-Size", strconv.FormatInt(m.Size, 10))
+	update.Set("X-Content-Type", m.ContentType)
+	update.Set("X-Timestamp", dataTS.Internal())
+	update.Set("X-Etag", m.ETag)
+	return update
 }
 
 // applyUpdateOverrides applies the container update overrides of an
@@ -579,17 +586,13 @@ func (s *objectServer) post(w http.ResponseWriter, r *http.Request) error {
 		}
 		return errorResponse(err, p.device)
 	}
-	update := http.Header{}
-	update.Set("X-Size", strconv.FormatInt(updated.Size, 10))
-	update.Set("X-Content-Type", updated.ContentType)
-	update.Set("X-Timestamp", updated.Timestamp.Internal())
+	update := rowUpdate(updated, updated.Timestamp)
 	if newType {
 		update.Set("X-Content-Type-Timestamp", ts.Internal())
 	} else {
 		update.Set("X-Content-Type-Timestamp", updated.Timestamp.Internal())
 	}
 	update.Set("X-Meta-Timestamp", ts.Internal())
-	update.Set("X-Etag", updated.ETag)
 	applyUpdateOverrides(update, headerMap(orig.Headers))
 	// A POST's listing update is a PUT of the row, as in Swift.
 	s.containerUpdate(w, r, dev, p, http.MethodPut, ts, update)
