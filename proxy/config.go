@@ -82,6 +82,16 @@ type Config struct {
 	// Constraints are the cluster's limits, published at /info. Zero
 	// value: Swift's defaults.
 	Constraints constraints.Constraints
+	// SwiftVersion is the "version" GET /info reports in its "swift"
+	// section; empty: DefaultSwiftVersion.
+	SwiftVersion string
+	// InfoSections are the sections GET /info publishes beside "swift",
+	// by name, as Swift's middlewares register them with
+	// register_swift_info (e.g. "tempauth": {"account_acls": false}, as
+	// tempauth.Auth.InfoSections gives). Values must encode as JSON; a
+	// "swift" section that is a map[string]any adds keys to the proxy's.
+	// The server does not modify them.
+	InfoSections map[string]any
 	// InfoCacheTTL is how long the proxy trusts what it learnt about an
 	// account or container (existence, ACLs, counts) before asking its
 	// nodes again (Swift's recheck_account/container_existence, 60 s).
@@ -91,6 +101,10 @@ type Config struct {
 	// Now is the clock; nil: time.Now.
 	Now func() time.Time
 }
+
+// DefaultSwiftVersion is the Swift release whose API the proxy follows,
+// reported at GET /info unless Config.SwiftVersion says otherwise.
+const DefaultSwiftVersion = "2.30.1"
 
 // DefaultConfig returns Swift's proxy defaults (without rings and salt).
 func DefaultConfig() Config {
@@ -104,6 +118,7 @@ func DefaultConfig() Config {
 		RequestNodeCount:         2,
 		AccountAutocreate:        true,
 		Constraints:              constraints.Default(),
+		SwiftVersion:             DefaultSwiftVersion,
 		InfoCacheTTL:             60 * time.Second,
 		Now:                      time.Now,
 	}
@@ -135,6 +150,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Now == nil {
 		c.Now = d.Now
+	}
+	if c.SwiftVersion == "" {
+		c.SwiftVersion = d.SwiftVersion
 	}
 	return c
 }

@@ -106,17 +106,27 @@ func (s *Server) accountInfo(ctx context.Context, account, txnID string) Account
 		return *e.account
 	}
 	resp := s.headItem(ctx, accountServer, s.cfg.AccountRing, account, "", txnID)
-	info := AccountInfo{
-		Status:         resp.status,
-		ContainerCount: headerInt(resp.header, "X-Account-Container-Count"),
-		ObjectCount:    headerInt(resp.header, "X-Account-Object-Count"),
-		BytesUsed:      headerInt(resp.header, "X-Account-Bytes-Used"),
-		Header:         resp.header,
-	}
-	if info.Exists() || info.Status == http.StatusNotFound {
-		s.info.put(key, infoEntry{account: &info}, info.Exists())
-	}
+	info := newAccountInfo(resp.status, resp.header)
+	s.info.putAccount(account, info)
 	return info
+}
+
+// newAccountInfo reads an account's info from its nodes' answer.
+func newAccountInfo(status int, h http.Header) AccountInfo {
+	return AccountInfo{
+		Status:         status,
+		ContainerCount: headerInt(h, "X-Account-Container-Count"),
+		ObjectCount:    headerInt(h, "X-Account-Object-Count"),
+		BytesUsed:      headerInt(h, "X-Account-Bytes-Used"),
+		Header:         h,
+	}
+}
+
+// putAccount caches an account's info if it is an answer (2xx or 404).
+func (c *infoCache) putAccount(account string, info AccountInfo) {
+	if info.Exists() || info.Status == http.StatusNotFound {
+		c.put(infoKey(account, ""), infoEntry{account: &info}, info.Exists())
+	}
 }
 
 // containerInfo returns the container's info, from the cache or by asking
@@ -127,18 +137,28 @@ func (s *Server) containerInfo(ctx context.Context, account, container, txnID st
 		return *e.container
 	}
 	resp := s.headItem(ctx, containerServer, s.cfg.ContainerRing, account, container, txnID)
-	info := ContainerInfo{
-		Status:      resp.status,
-		ReadACL:     resp.header.Get("X-Container-Read"),
-		WriteACL:    resp.header.Get("X-Container-Write"),
-		ObjectCount: headerInt(resp.header, "X-Container-Object-Count"),
-		BytesUsed:   headerInt(resp.header, "X-Container-Bytes-Used"),
-		Header:      resp.header,
-	}
-	if info.Exists() || info.Status == http.StatusNotFound {
-		s.info.put(key, infoEntry{container: &info}, info.Exists())
-	}
+	info := newContainerInfo(resp.status, resp.header)
+	s.info.putContainer(account, container, info)
 	return info
+}
+
+// newContainerInfo reads a container's info from its nodes' answer.
+func newContainerInfo(status int, h http.Header) ContainerInfo {
+	return ContainerInfo{
+		Status:      status,
+		ReadACL:     h.Get("X-Container-Read"),
+		WriteACL:    h.Get("X-Container-Write"),
+		ObjectCount: headerInt(h, "X-Container-Object-Count"),
+		BytesUsed:   headerInt(h, "X-Container-Bytes-Used"),
+		Header:      h,
+	}
+}
+
+// putContainer caches a container's info if it is an answer (2xx or 404).
+func (c *infoCache) putContainer(account, container string, info ContainerInfo) {
+	if info.Exists() || info.Status == http.StatusNotFound {
+		c.put(infoKey(account, container), infoEntry{container: &info}, info.Exists())
+	}
 }
 
 // headItem asks an account's or container's nodes for its HEAD.
