@@ -1,13 +1,13 @@
 // Package service runs a proxy as a network service: it loads the account,
 // container and object rings from a directory and keeps them current
-// (ring.Watcher), puts the auth middleware in front of the proxy
-// (proxy.Server), serves it on its address with one metrics registry, and
-// shuts down in order. `swiftlet proxy --config FILE` runs one from a
-// configuration file (LoadConfig); `swiftlet saio` runs one beside its
-// storage nodes.
+// (ring.Watcher), puts the auth middleware (proxy/tempauth) in front of the
+// proxy (proxy.Server), serves it on its address with one metrics
+// registry, and shuts down in order. `swiftlet proxy --config FILE` runs
+// one from a configuration file (LoadConfig); `swiftlet saio` runs one
+// beside its storage nodes.
 //
 //	client --> http.Server --> /healthcheck, /metrics: the proxy directly
-//	                       \-> everything else: Auth middleware --> proxy.Server
+//	                       \-> everything else: tempauth --> proxy.Server
 package service
 
 import (
@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"path/filepath"
@@ -24,20 +25,22 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/swiftlet/swiftlet/proxy"
+	"github.com/swiftlet/swiftlet/proxy/tempauth"
 	"github.com/swiftlet/swiftlet/ring"
 )
 
 // Config configures a proxy service.
 type Config struct {
 	// File is the proxy's settings: address, ring directory, salt,
-	// timeouts, constraints. Its Proxy's rings, Logger and Registerer are
-	// set by the service.
+	// timeouts, constraints. Its Proxy's rings, Logger, Registerer and
+	// Gatherer are set by the service, and the auth middleware's /info
+	// sections added to its InfoSections.
 	File proxy.FileConfig
-	// Auth wraps the proxy in the auth middleware (tempauth.New). The
-	// registerer is the service's registry, for the middleware's metrics.
-	// Nil means no authentication: every request may do everything, which
-	// is only for tests and trusted internal use.
-	Auth func(next http.Handler, reg prometheus.Registerer) (http.Handler, error)
+	// Tempauth configures the auth middleware: users, token life...; its
+	// Logger and Registerer are set by the service. Nil means no
+	// authentication: every request may do everything, which is only for
+	// tests and trusted internal use.
+	Tempauth *tempauth.Config
 	// Logger receives the service's logs; nil discards them.
 	Logger *slog.Logger
 }
@@ -81,17 +84,30 @@ func New(cfg Config) (*Service, error) {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	pc.Registerer, pc.Gatherer = reg, reg
 	pc.Logger = cfg.Logger
+	// The middleware comes first: the proxy publishes its /info sections.
+	// It reaches the proxy through next, set once the proxy exists.
+	next := &laterHandler{}
+	var front http.Handler = next
+	if cfg.Tempauth != nil {
+		tc := *cfg.Tempauth
+		tc.Logger, tc.Registerer = cfg.Logger, reg
+		a, err := tempauth.New(next, tc)
+		if err != nil {
+			return nil, fmt.Errorf("proxy: %w", err)
+		}
+		front = a
+		pc.InfoSections = maps.Clone(pc.InfoSections)
+		if pc.InfoSections == nil {
+			pc.InfoSections = map[string]any{}
+		}
+		maps.Copy(pc.InfoSections, a.InfoSections())
+	}
 	p, err := proxy.New(pc)
 	if err != nil {
 		return nil, err
 	}
 	s.proxy = p
-	var front http.Handler = p
-	if cfg.Auth != nil {
-		if front, err = cfg.Auth(p, reg); err != nil {
-			return nil, fmt.Errorf("proxy: auth: %w", err)
-		}
-	}
+	next.h = p
 	mux := http.NewServeMux()
 	// Health and metrics answer without credentials, before any middleware.
 	mux.Handle("/healthcheck", p)
@@ -109,6 +125,12 @@ func New(cfg Config) (*Service, error) {
 	}
 	return s, nil
 }
+
+// laterHandler hands requests to a handler set after it was created and
+// before it serves.
+type laterHandler struct{ h http.Handler }
+
+func (l *laterHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) { l.h.ServeHTTP(w, r) }
 
 // Addr is the address the proxy listens on (host:port).
 func (s *Service) Addr() string { return s.ln.Addr().String() }

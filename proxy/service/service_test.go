@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/swiftlet/swiftlet/internal/hashpath"
 	"github.com/swiftlet/swiftlet/proxy"
+	"github.com/swiftlet/swiftlet/proxy/tempauth"
 	"github.com/swiftlet/swiftlet/ring"
 )
 
@@ -57,16 +57,6 @@ func testConfig(t *testing.T) Config {
 	return Config{File: fc, Logger: slog.New(slog.NewTextHandler(t.Output(), nil))}
 }
 
-// denyAll is an auth middleware that refuses everything.
-func denyAll(next http.Handler, reg prometheus.Registerer) (http.Handler, error) {
-	c := prometheus.NewCounter(prometheus.CounterOpts{Name: "test_denied_total", Help: "Requests denied."})
-	reg.MustRegister(c)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c.Inc()
-		http.Error(w, "no", http.StatusUnauthorized)
-	}), nil
-}
-
 func get(t *testing.T, url string) (int, string) {
 	t.Helper()
 	resp, err := http.Get(url)
@@ -79,11 +69,11 @@ func get(t *testing.T, url string) (int, string) {
 }
 
 // The service answers /healthcheck and /metrics without credentials, puts
-// the auth middleware before everything else, follows ring changes, and
-// stops cleanly.
+// tempauth before everything else (and its section in /info), follows ring
+// changes, and stops cleanly.
 func TestServiceServes(t *testing.T) {
 	cfg := testConfig(t)
-	cfg.Auth = denyAll
+	cfg.Tempauth = &tempauth.Config{Users: tempauth.StandardUsers()}
 	s, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -97,10 +87,25 @@ func TestServiceServes(t *testing.T) {
 		t.Errorf("/healthcheck = %d %q", status, body)
 	}
 	if status, _ := get(t, base+"/v1/AUTH_test"); status != http.StatusUnauthorized {
-		t.Errorf("/v1/AUTH_test = %d, want the middleware's 401", status)
+		t.Errorf("/v1/AUTH_test without a token = %d, want tempauth's 401", status)
+	}
+	req, _ := http.NewRequest("GET", base+"/auth/v1.0", nil)
+	req.Header.Set("X-Auth-User", "test:tester")
+	req.Header.Set("X-Auth-Key", "testing")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("X-Storage-Url") != base+"/v1/AUTH_test" || resp.Header.Get("X-Auth-Token") == "" {
+		t.Errorf("/auth/v1.0 = %d, storage URL %q, token %q", resp.StatusCode, resp.Header.Get("X-Storage-Url"), resp.Header.Get("X-Auth-Token"))
+	}
+	if status, info := get(t, base+"/info"); status != 200 || !strings.Contains(info, `"tempauth"`) {
+		t.Errorf("/info = %d %q, want tempauth's section", status, info)
 	}
 	status, metrics := get(t, base+"/metrics")
-	for _, want := range []string{"swiftlet_proxy_requests_total", "go_goroutines", "process_resident_memory_bytes", "test_denied_total 1"} {
+	for _, want := range []string{"swiftlet_proxy_requests_total", "go_goroutines", "process_resident_memory_bytes",
+		`swiftlet_tempauth_denials_total{status="401"} 1`, `swiftlet_tempauth_token_requests_total{result="issued"} 1`} {
 		if status != 200 || !strings.Contains(metrics, want) {
 			t.Errorf("/metrics = %d, lacks %s", status, want)
 		}
@@ -139,5 +144,45 @@ func TestNewErrors(t *testing.T) {
 	cfg.File.Proxy.Salt = hashpath.Salt{}
 	if _, err := New(cfg); err == nil {
 		t.Error("New without a salt succeeded")
+	}
+}
+
+func TestLoadConfigErrors(t *testing.T) {
+	for name, body := range map[string]string{
+		"unknown section":   "[proxy]\nhash_path_suffix = x\n[tempuath]\n",
+		"outside a section": "hash_path_suffix = x\n[proxy]\n",
+		"bad proxy setting": "[proxy]\nhash_path_suffix = x\nnode_timeout = -1\n[tempauth]\nuser_a_b = c\n",
+		"no users":          "[proxy]\nhash_path_suffix = x\n",
+		"bad user":          "[proxy]\nhash_path_suffix = x\n[tempauth]\nuser_a_b =\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "proxy.conf")
+			if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := LoadConfig(p); err == nil {
+				t.Error("LoadConfig succeeded")
+			}
+		})
+	}
+}
+
+// The documented example loads (with a salt) and has the standard users.
+func TestLoadExampleConfig(t *testing.T) {
+	data, err := os.ReadFile("../example.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "proxy.conf")
+	conf := strings.Replace(string(data), "# hash_path_suffix =", "hash_path_suffix = x", 1)
+	if err := os.WriteFile(p, []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := LoadConfig(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Tempauth == nil || len(cfg.Tempauth.Users) != len(tempauth.StandardUsers()) {
+		t.Errorf("example.conf's users: %+v, want the %d standard ones", cfg.Tempauth, len(tempauth.StandardUsers()))
 	}
 }
