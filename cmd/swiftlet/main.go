@@ -21,6 +21,12 @@ commands:
              show where a ring places an item, as swift-get-nodes
   node --config FILE
              run one storage node (object, container and account servers)
+  proxy --config FILE
+             run one proxy (the Swift API, tempauth)
+  saio [--data DIR] [--proxy-addr HOST:PORT]
+             run an all-in-one cluster in the foreground: four storage
+             nodes, their rings and the proxy (default data ./data, proxy
+             127.0.0.1:8080)
   version    print the version
   help       print this help
 `
@@ -44,6 +50,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return ringcli.GetNodes(args[1:], stdout, stderr)
 	case "node":
 		return runNode(args[1:], stderr)
+	case "proxy":
+		return runProxy(args[1:], stderr)
+	case "saio":
+		return runSAIO(args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "swiftlet", version)
 		return 0
