@@ -1,6 +1,7 @@
 package tempauth
 
 import (
+	"cmp"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -137,7 +138,7 @@ func withUnderscore(prefix string) string {
 }
 
 // ParseUsers reads the users of a tempauth section, in Swift's syntax
-// (other keys are ignored), sorted by setting name:
+// (other keys are ignored):
 //
 //	user_<account>_<user> = <key> [group ...] [storage_url]
 //	user64_<base64 account>_<base64 user> = ...
@@ -145,7 +146,7 @@ func withUnderscore(prefix string) string {
 // The value is split at whitespace: the first word is the key, a last word
 // containing "://" or "$HOST" is the storage URL, the words between are
 // groups. The base64 form (standard alphabet, "=" padding left out) allows
-// underscores in names.
+// underscores in names. Users come sorted by account, then user.
 func ParseUsers(section map[string]string) ([]User, error) {
 	var users []User
 	for _, key := range slices.Sorted(maps.Keys(section)) {
@@ -182,6 +183,9 @@ func ParseUsers(section map[string]string) ([]User, error) {
 		}
 		users = append(users, u)
 	}
+	slices.SortFunc(users, func(a, b User) int {
+		return cmp.Or(strings.Compare(a.Account, b.Account), strings.Compare(a.User, b.User))
+	})
 	return users, nil
 }
 

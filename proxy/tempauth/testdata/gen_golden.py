@@ -167,7 +167,8 @@ def clean_cases():
               '.r:*', '.r:.', '.r:*,.r:-.thief.com,bobs_account,sues_account:sue', '.x:y', '.:y',
               ':y', 'a:b:c', '.referer:-', ".r:it's", '.r:"q"', ".x:it's\"q\"", '.r:\t', 'a\tb, c\x1f',
               '\xa0bob\u3000', '.r:\u00e9t\u00e9.fr', '.x:\x01', '.r', '.rlistings', '.r:*,'
-              , '.r:-.example.com', '.R:x', ' , , ', '.referrer:*.', '.x:\u0301\u200b\U0001f600\ud7ff']
+              , '.r:-.example.com', '.R:x', ' , , ', '.referrer:*.', '.x:\u0301\u200b\U0001f600\ud7ff',
+              '.r:**0', '.r:*0', '.r:-**x', '.r:* *x', '.r:*-', '.r:*-.', '.r:--x', '.r:*-x', '.r:*- 0', '.r:- 0']
     out = []
     for header in ('X-Container-Read', 'X-Container-Write'):
         for v in values:
