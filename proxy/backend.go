@@ -240,6 +240,29 @@ func bestResponse(resps []nodeResponse, quorum int) *nodeResponse {
 // be written; they are bounded by NodeTimeout. body, if not nil, is sent
 // to every node.
 func (b *backend) fanOut(ctx context.Context, src RingSource, part uint32, tmpl nodeRequest, headers []http.Header, body []byte) nodeResponse {
+	got := b.fanOutResponses(ctx, src, part, tmpl, headers, body)
+	if best := bestResponse(got, quorumSize(len(got))); best != nil {
+		return *best
+	}
+	b.log.Error("no quorum", "server", tmpl.serverType, "method", tmpl.method, "path", tmpl.path,
+		"statuses", fmt.Sprint(nodeStatuses(got)), "txn_id", tmpl.header.Get("X-Trans-Id"))
+	return unavailable()
+}
+
+// nodeStatuses lists the statuses of answers, for logs.
+func nodeStatuses(resps []nodeResponse) []int {
+	out := make([]int, len(resps))
+	for i, r := range resps {
+		out[i] = r.status
+	}
+	return out
+}
+
+// fanOutResponses is fanOut's work: it returns every answer it collected,
+// padded with unavailable() to at least the primaries' count, for callers
+// that weigh them themselves (an object DELETE counts 404s as successes
+// when there is no quorum, as Swift's overrides do).
+func (b *backend) fanOutResponses(ctx context.Context, src RingSource, part uint32, tmpl nodeRequest, headers []http.Header, body []byte) []nodeResponse {
 	r := src.Ring()
 	primaries := len(r.Primaries(part))
 	nodes := &syncIter{it: newNodeIter(r, part, b.cfg.RequestNodeCount*primaries, b.limiter)}
@@ -279,12 +302,7 @@ collect:
 	for len(got) < primaries {
 		got = append(got, unavailable())
 	}
-	if best := bestResponse(got, quorumSize(len(got))); best != nil {
-		return *best
-	}
-	b.log.Error("no quorum", "server", tmpl.serverType, "method", tmpl.method, "path", tmpl.path,
-		"statuses", fmt.Sprint(statuses), "txn_id", tmpl.header.Get("X-Trans-Id"))
-	return unavailable()
+	return got
 }
 
 // firstAnswer sends the request to nodes from it until one gives an answer
@@ -332,6 +350,15 @@ func (b *backend) read(ctx context.Context, src RingSource, part uint32, req nod
 	primaries := len(r.Primaries(part))
 	it := newNodeIter(r, part, b.cfg.RequestNodeCount*primaries, b.limiter)
 	defer it.close()
+	return b.readFrom(ctx, it, primaries, req, newest, nil)
+}
+
+// readFrom is read over the nodes it yields; it leaves it open, so that a
+// GET that loses its node mid-body can go on with the next nodes (Swift's
+// GetOrHeadHandler keeps one node iterator across resumes). accept, if not
+// nil, vets each usable answer: one it refuses is closed and counts as a
+// 404 (a resumed GET wants the same object, by ETag).
+func (b *backend) readFrom(ctx context.Context, it *nodeIter, primaries int, req nodeRequest, newest bool, accept func(*http.Response) bool) readResult {
 	var answers []nodeResponse
 	var keep *http.Response
 	var keepNode *ring.Device
@@ -349,6 +376,11 @@ func (b *backend) read(ctx context.Context, src RingSource, part uint32, req nod
 		usable := resp.StatusCode < 400 || resp.StatusCode == http.StatusRequestedRangeNotSatisfiable
 		if !usable {
 			answers = append(answers, readSmall(d, resp))
+			continue
+		}
+		if accept != nil && !accept(resp) {
+			resp.Body.Close()
+			answers = append(answers, nodeResponse{node: d, status: http.StatusNotFound, header: http.Header{}})
 			continue
 		}
 		if !newest {

@@ -102,16 +102,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := &statusRecorder{ResponseWriter: w}
 	body := &countingReader{ReadCloser: r.Body}
 	r.Body = body
-	api := s.route(rec, r, txnID)
-
-	class := fmt.Sprintf("%dxx", rec.statusCode()/100)
-	s.metrics.requests.WithLabelValues(api, r.Method, class).Inc()
-	s.metrics.duration.WithLabelValues(api, r.Method, class).Observe(time.Since(start).Seconds())
-	s.metrics.bytesIn.WithLabelValues(api).Add(float64(body.n))
-	s.metrics.bytesOut.WithLabelValues(api).Add(float64(rec.n))
-	s.log.Info("request", "method", r.Method, "path", r.URL.EscapedPath(), "status", rec.statusCode(),
-		"txn_id", txnID, "remote_addr", r.RemoteAddr, "bytes_in", body.n, "bytes_out", rec.n,
-		"duration", time.Since(start))
+	// Counted and logged even when a controller cuts its response off
+	// (panic(http.ErrAbortHandler) after a node failed mid-body).
+	api := "swift"
+	defer func() {
+		class := fmt.Sprintf("%dxx", rec.statusCode()/100)
+		s.metrics.requests.WithLabelValues(api, r.Method, class).Inc()
+		s.metrics.duration.WithLabelValues(api, r.Method, class).Observe(time.Since(start).Seconds())
+		s.metrics.bytesIn.WithLabelValues(api).Add(float64(body.n))
+		s.metrics.bytesOut.WithLabelValues(api).Add(float64(rec.n))
+		s.log.Info("request", "method", r.Method, "path", r.URL.EscapedPath(), "status", rec.statusCode(),
+			"txn_id", txnID, "remote_addr", r.RemoteAddr, "bytes_in", body.n, "bytes_out", rec.n,
+			"duration", time.Since(start))
+	}()
+	api = s.route(rec, r, txnID)
 }
 
 // route dispatches a request and returns the API it belongs to, for
