@@ -45,6 +45,10 @@ type Options struct {
 	Proxy func(*proxy.Config)
 	// Middleware wraps the proxy's handler (an auth middleware).
 	Middleware func(http.Handler) http.Handler
+	// WrapObjects, if set, replaces each node's object store with what it
+	// returns for it: fault injection at the store seam, or a store that
+	// keeps no data, for streaming tests.
+	WrapObjects func(node int, s objectserver.ObjectStore) objectserver.ObjectStore
 }
 
 // Cluster is a running test cluster.
@@ -152,6 +156,9 @@ func New(t testing.TB, opts Options) *Cluster {
 		} else {
 			st := memstore.New(Salt)
 			dev.Objects, dev.Containers, dev.Accounts, dev.Pending = st, st, st, st
+		}
+		if opts.WrapObjects != nil {
+			dev.Objects = opts.WrapObjects(n.ID, dev.Objects)
 		}
 		n.devices = devs{dev}
 		cfg := &objectserver.Config{Logger: log}
