@@ -123,7 +123,9 @@ func ReferrerAllowed(referer string, referrers []string) bool {
 // brackets).
 func referrerHost(referer string) (host string, ok bool) {
 	u := strings.TrimLeft(referer, "\x00\x01\x02\x03\x04\x05\x06\x07\x08\t\n\x0b\x0c\r\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f ")
-	u = strings.NewReplacer("\t", "", "\r", "", "\n", "").Replace(u)
+	if strings.ContainsAny(u, "\t\r\n") {
+		u = unsafeURLBytes.Replace(u)
+	}
 	if i := strings.IndexByte(u, ':'); i > 0 && isASCIILetter(u[0]) {
 		scheme := true
 		for j := 0; j < i; j++ {
@@ -170,6 +172,9 @@ func referrerHost(referer string) (host string, ok bool) {
 	}
 	return host, true
 }
+
+// unsafeURLBytes removes what Python's urlsplit drops anywhere in a URL.
+var unsafeURLBytes = strings.NewReplacer("\t", "", "\r", "", "\n", "")
 
 var ipvFuture = regexp.MustCompile(`\Av[a-fA-F0-9]+\..+\z`)
 

@@ -3,6 +3,7 @@ package tempauth
 import (
 	"context"
 	"crypto/tls"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/swiftlet/swiftlet/internal/swiftstatus"
 )
 
@@ -271,4 +273,60 @@ func contextWithLocalAddr(r *http.Request, addr string) context.Context {
 		panic(err)
 	}
 	return context.WithValue(r.Context(), http.LocalAddrContextKey, a)
+}
+
+// TestMetrics: logins, refusals and live tokens are counted in the
+// registry given; a second middleware on the same registry is an error.
+func TestMetrics(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	e := newTestEnv(t, Config{Users: StandardUsers(), Registerer: reg})
+	e.login(t, "test:tester", "testing")
+	e.login(t, "test:tester", "testing")
+	e.do("GET", "/auth/v1.0", http.Header{"X-Auth-User": {"test:tester"}, "X-Auth-Key": {"nope"}})
+	e.do("GET", "/v1/AUTH_test", http.Header{"X-Auth-Token": {"AUTH_tkbogus"}})
+	for name, want := range map[string]float64{
+		`swiftlet_tempauth_token_requests_total{result="issued"}`: 1,
+		`swiftlet_tempauth_token_requests_total{result="reused"}`: 1,
+		`swiftlet_tempauth_token_requests_total{result="denied"}`: 1,
+		`swiftlet_tempauth_denials_total{status="401"}`:           1,
+		`swiftlet_tempauth_tokens`:                                1,
+	} {
+		if got := metricValue(t, reg, name); got != want {
+			t.Errorf("%s = %v, want %v", name, got, want)
+		}
+	}
+	if _, err := New(nil, Config{Registerer: reg}); err == nil {
+		t.Errorf("a second middleware registered its metrics in the same registry")
+	}
+}
+
+// metricValue finds one sample, named as in the text format.
+func metricValue(t *testing.T, g prometheus.Gatherer, name string) float64 {
+	t.Helper()
+	families, err := g.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		for _, m := range f.GetMetric() {
+			id := f.GetName()
+			if len(m.GetLabel()) > 0 {
+				var labels []string
+				for _, l := range m.GetLabel() {
+					labels = append(labels, fmt.Sprintf("%s=%q", l.GetName(), l.GetValue()))
+				}
+				id += "{" + strings.Join(labels, ",") + "}"
+			}
+			if id != name {
+				continue
+			}
+			switch {
+			case m.GetCounter() != nil:
+				return m.GetCounter().GetValue()
+			case m.GetGauge() != nil:
+				return m.GetGauge().GetValue()
+			}
+		}
+	}
+	return 0
 }

@@ -1,6 +1,10 @@
 package tempauth
 
-import "github.com/prometheus/client_golang/prometheus"
+import (
+	"fmt"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
 
 // metrics are the middleware's Prometheus metrics (Swift's tempauth statsd
 // counters: token_denied, unauthorized, forbidden).
@@ -9,7 +13,9 @@ type metrics struct {
 	denials *prometheus.CounterVec // status: 401, 403
 }
 
-func newMetrics(reg prometheus.Registerer, store *tokenStore) *metrics {
+// newMetrics registers the metrics with reg; registering twice with one
+// registry is an error.
+func newMetrics(reg prometheus.Registerer, store *tokenStore) (*metrics, error) {
 	m := &metrics{
 		tokens: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "swiftlet_tempauth_token_requests_total",
@@ -24,6 +30,10 @@ func newMetrics(reg prometheus.Registerer, store *tokenStore) *metrics {
 		Name: "swiftlet_tempauth_tokens",
 		Help: "Tokens held in memory (at most one per user).",
 	}, func() float64 { return float64(store.len()) })
-	reg.MustRegister(m.tokens, m.denials, live)
-	return m
+	for _, c := range []prometheus.Collector{m.tokens, m.denials, live} {
+		if err := reg.Register(c); err != nil {
+			return nil, fmt.Errorf("tempauth: metrics: %w", err)
+		}
+	}
+	return m, nil
 }

@@ -80,7 +80,11 @@ func New(next http.Handler, cfg Config) (*Auth, error) {
 	if reg == nil {
 		reg = prometheus.NewRegistry()
 	}
-	a.metrics = newMetrics(reg, a.tokens)
+	m, err := newMetrics(reg, a.tokens)
+	if err != nil {
+		return nil, err
+	}
+	a.metrics = m
 	return a, nil
 }
 
@@ -149,7 +153,8 @@ func (a *Auth) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			// This middleware is the authority for its tokens: an
 			// unknown or expired one is refused outright.
 			a.metrics.denials.WithLabelValues("401").Inc()
-			a.log.Debug("invalid token", "path", r.URL.EscapedPath(), "remote_addr", r.RemoteAddr)
+			// Info: the proxy never sees, so never logs, this request.
+			a.log.Info("invalid or expired token", "method", r.Method, "path", r.URL.EscapedPath(), "remote_addr", r.RemoteAddr)
 			realm := "unknown"
 			if segs, ok := splitPath(r.URL.Path, 2, 3); ok {
 				realm = segs[1]
@@ -173,7 +178,9 @@ type authorizerKey struct{}
 
 // IdentityFrom returns who the middleware found a request to come from:
 // the identity of its token, or nil for an anonymous client (and for
-// requests that did not pass through the middleware).
+// requests that did not pass through the middleware). A layer behind it
+// that authenticates otherwise (S3) attaches its own Authorizer; this
+// still reports what the token said.
 func IdentityFrom(ctx context.Context) *Identity {
 	if z, ok := ctx.Value(authorizerKey{}).(*authorizer); ok {
 		return z.id
