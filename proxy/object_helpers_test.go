@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -87,6 +88,7 @@ type testCluster struct {
 // proxy's configuration.
 func newTestCluster(t testing.TB, opts cluster.Options, tune func(*proxy.Config)) *testCluster {
 	t.Helper()
+	checkNoLeaks(t) // runs after the cluster's own cleanup
 	tc := &testCluster{t: t, done: make(chan int, 100)}
 	tc.faults = &faultTransport{base: &http.Transport{
 		MaxIdleConnsPerHost:   64,
@@ -119,6 +121,43 @@ func newTestCluster(t testing.TB, opts cluster.Options, tune func(*proxy.Config)
 	tc.Cluster = cluster.New(t, opts)
 	t.Cleanup(func() { tc.faults.base.(*http.Transport).CloseIdleConnections() })
 	return tc
+}
+
+// leakMarkers are functions of the object controller whose goroutines
+// must all have ended once a cluster is closed.
+var leakMarkers = []string{
+	"proxy.(*backend).startPut", "proxy.(*putConn)", "proxy.(*putTransfer)", "proxy.(*Server).connectPut",
+	"proxy.(*objectBody)", "proxy.(*objectSource)", "proxy.(*Server).sendObjectBody",
+}
+
+// checkNoLeaks fails the test if goroutines of the object controller are
+// still running after the test's cleanups (its cluster's Close waits for
+// the node requests that outlive client requests).
+func checkNoLeaks(t testing.TB) {
+	t.Cleanup(func() {
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			buf := make([]byte, 4<<20)
+			buf = buf[:runtime.Stack(buf, true)]
+			var leaked []string
+			for _, g := range strings.Split(string(buf), "\n\n") {
+				for _, m := range leakMarkers {
+					if strings.Contains(g, m) {
+						leaked = append(leaked, g)
+						break
+					}
+				}
+			}
+			if len(leaked) == 0 {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Errorf("%d goroutines left running:\n%s", len(leaked), strings.Join(leaked, "\n\n"))
+				return
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	})
 }
 
 type statusWriter struct {
