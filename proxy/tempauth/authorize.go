@@ -18,27 +18,9 @@ type authorizer struct {
 	denyAll bool
 }
 
-// Authorize decides as Swift's tempauth does, in this order:
-//
-//  1. A target account outside the reseller prefix is refused.
-//  2. A reseller admin (".reseller_admin") owns every account except the
-//     bare prefix ("AUTH_") and accounts starting with a dot ("AUTH_.x").
-//  3. A reseller reader (".reseller_reader") may GET and HEAD them.
-//  4. A user with the account among its groups (an ".admin" of it) owns
-//     it, except that it may not PUT or DELETE the account itself; with
-//     Config.RequireGroup it needs that group too.
-//  5. OPTIONS is allowed (CORS preflight).
-//  6. The container's ACL for the method: X-Container-Read for GET and
-//     HEAD of a container or object, X-Container-Write for PUT, POST and
-//     DELETE of an object; none otherwise (only owners write containers
-//     and accounts). A referrer designation matching the Referer header
-//     allows object reads, and container listings too with ".rlistings";
-//     any of the user's groups in the ACL allows the request.
-//  7. Otherwise 401 for an anonymous client (with a Www-Authenticate
-//     challenge), 403 for an authenticated one.
-//
-// Only 2 and 4 make the client an owner (Grant.Owner); Grant.ResellerAdmin
-// is set for members of ".reseller_admin".
+// Authorize is Swift's TempAuth.authorize: see "Authorization" in the
+// package doc. t.Method, when set, is what is authorized (r.Method
+// otherwise).
 func (z *authorizer) Authorize(r *http.Request, t proxy.Target) (proxy.Grant, error) {
 	a := z.auth
 	prefix := a.cfg.ResellerPrefix

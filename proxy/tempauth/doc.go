@@ -16,13 +16,40 @@
 // is ours, and an unknown or expired one is answered 401 at once. Without
 // a token of ours the client is anonymous in accounts under the prefix
 // (container ACLs may still let it in), and refused everywhere else. The
-// decision itself (Authorize) waits until the proxy knows the target:
-// see authorizer.Authorize for the rules.
+// decision itself (Authorize) waits until the proxy knows the target.
 //
 // The S3 layer authenticates by signature instead: Secret gives it the
 // key of an access key ("account:user") and Authorizer the
 // proxy.Authorizer for the identity, which it attaches in place of the
-// anonymous one this middleware set.
+// one this middleware set (proxy.WithAuthorizer again: the latest wins).
+//
+// # Authorization
+//
+// The Authorizer decides as Swift's tempauth does, in this order:
+//
+//  1. A target account outside the reseller prefix is refused.
+//  2. A reseller admin (".reseller_admin") owns every account except the
+//     bare prefix ("AUTH_") and accounts starting with a dot ("AUTH_.x").
+//  3. A reseller reader (".reseller_reader") may GET and HEAD them.
+//  4. A user with the account among its groups (an ".admin" of it) owns
+//     it, except that it may not PUT or DELETE the account itself; with
+//     Config.RequireGroup it needs that group too.
+//  5. OPTIONS is allowed (CORS preflight).
+//  6. The container's ACL for the method: X-Container-Read for GET and
+//     HEAD of a container or object, X-Container-Write for PUT, POST and
+//     DELETE of an object; none otherwise (only owners write containers
+//     and accounts, as Swift's controllers pass no ACL there). A referrer
+//     designation matching the Referer header allows object reads, and
+//     container listings too with ".rlistings"; any of the user's groups
+//     named in the ACL allows the request ("*" is no wildcard here).
+//  7. Otherwise 401 for an anonymous client (with a Www-Authenticate
+//     challenge), 403 for an authenticated one.
+//
+// Only 2 and 4 make the client an owner (proxy.Grant.Owner);
+// Grant.ResellerAdmin is set for members of ".reseller_admin". The proxy
+// passes both ACLs of the container in proxy.Target and the method it
+// authorizes (a COPY asks for a GET of its source and a PUT of its
+// destination); the Authorizer picks the ACL as in 6.
 //
 // # Wire protocol
 //
@@ -64,6 +91,9 @@
 //   - An anonymous client has no groups, so an ACL with an empty item (which
 //     CleanACL never stores) does not let it in; Swift's anonymous group
 //     list is [""].
+//   - The answers the middleware gives itself (tokens, invalid tokens) do
+//     not pass through the proxy: no X-Trans-Id, not in its request log
+//     (they are logged here) or its request metrics (they have their own).
 //   - A Referer Python's urlparse rejects (unbalanced IPv6 brackets), a 500
 //     in Swift, counts as a request without a Referer; host names are
 //     lower-cased in ASCII only.
