@@ -3,6 +3,7 @@ package proxy_test
 import (
 	"bytes"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/swiftlet/swiftlet/proxy"
@@ -23,6 +24,9 @@ func TestObjectCopy(t *testing.T) {
 		t.Fatalf("PUT = %d", put.status)
 	}
 	srcLM := tc.do("HEAD", "/v1/AUTH_a/src/o", nil, nil).header.Get("Last-Modified")
+	if r := tc.do("COPY", "/v1/AUTH_a/src/o", hdr("Destination", "src/self"), nil); r.status != 201 {
+		t.Fatalf("COPY = %d", r.status)
+	}
 	tests := []struct {
 		name     string
 		method   string
@@ -48,6 +52,8 @@ func TestObjectCopy(t *testing.T) {
 			"/v1/AUTH_a/dst/o6", "AUTH_a", "image/x-test", map[string]string{"Color": "", "Size": "", "New": "1"}, data},
 		{"range", "PUT", "/v1/AUTH_a/dst/o7", hdr("X-Copy-From", "/src/o", "Range", "bytes=10-19"),
 			"/v1/AUTH_a/dst/o7", "AUTH_a", "image/x-test", map[string]string{"Color": "blue"}, data[10:20]},
+		{"onto itself", "COPY", "/v1/AUTH_a/src/self", hdr("Destination", "src/self", "X-Object-Meta-Extra", "x"),
+			"/v1/AUTH_a/src/self", "AUTH_a", "image/x-test", map[string]string{"Color": "blue", "Extra": "x"}, data},
 		{"escaped source", "PUT", "/v1/AUTH_a/dst/o8", hdr("X-Copy-From", "/src/%6F"),
 			"/v1/AUTH_a/dst/o8", "AUTH_a", "image/x-test", map[string]string{"Color": "blue"}, data},
 	}
@@ -57,7 +63,11 @@ func TestObjectCopy(t *testing.T) {
 			if r.status != 201 {
 				t.Fatalf("%s = %d %s", tt.method, r.status, r.body)
 			}
-			for k, want := range map[string]string{"X-Copied-From-Account": tt.wantAcct, "X-Copied-From": "src/o",
+			from := "src/o"
+			if tt.method == "COPY" {
+				from = strings.TrimPrefix(tt.path, "/v1/"+tt.wantAcct+"/")
+			}
+			for k, want := range map[string]string{"X-Copied-From-Account": tt.wantAcct, "X-Copied-From": from,
 				"X-Copied-From-Last-Modified": srcLM, "Etag": md5hex(tt.wantBody)} {
 				if got := r.header.Get(k); got != want {
 					t.Errorf("%s = %q, want %q", k, got, want)
