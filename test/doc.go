@@ -1,7 +1,12 @@
-// Package test will hold the in-process multi-node cluster harness and the
-// end-to-end suites that drive swiftlet with real clients (swift, rclone,
-// awscli, s3cmd, SDKs).
+// Package test holds the multi-node and end-to-end suites:
 //
-// The ring issue adds only the side-by-side comparison with
-// swift-ring-builder (test/ringbench).
+//   - test/cluster: a whole cluster inside the test process (nodes on
+//     loopback httptest servers, rings from their devices, the proxy),
+//     whose nodes stop and restart; quorum and handoff tests.
+//   - test/e2e: a real `swiftlet saio` process driven by python-swiftclient's
+//     `swift`, rclone and Go's HTTP client, and the documented three-node
+//     example run as node and proxy processes.
+//   - test/nodeproc: real `swiftlet node` processes killed during writes and
+//     devices filling up.
+//   - test/ringbench: `swiftlet ring` side by side with swift-ring-builder.
 package test
