@@ -101,3 +101,15 @@ func (z *authorizer) deny(t proxy.Target) (proxy.Grant, error) {
 		Header: http.Header{"Www-Authenticate": {`Swift realm="` + pyQuote(realm) + `"`}},
 	}
 }
+
+// CleanACL is Swift's swift.clean_acl for the proxy, which cannot import
+// this package: the proxy finds it on the request's Authorizer by type
+// assertion and cleans X-Container-Read and X-Container-Write with it
+// before storing them. A refused ACL is a 400 with Swift's explanation.
+func (z *authorizer) CleanACL(header, value string) (string, error) {
+	v, err := CleanACL(header, value)
+	if ae, ok := err.(*ACLError); ok {
+		return "", &proxy.StatusError{Status: http.StatusBadRequest, Body: ae.Reason}
+	}
+	return v, err
+}

@@ -377,3 +377,25 @@ func TestInfoSections(t *testing.T) {
 		t.Errorf("InfoSections() = %v, want tempauth with account_acls false", got)
 	}
 }
+
+// TestAuthorizerCleansACLs: the optional method the proxy looks for on the
+// Authorizer to clean ACL headers, as Swift's swift.clean_acl.
+func TestAuthorizerCleansACLs(t *testing.T) {
+	e := newTestEnv(t, Config{Users: StandardUsers()})
+	_, z, _ := e.passed(t, "POST", "/v1/AUTH_test/c", nil)
+	var pa proxy.Authorizer = z
+	cleaner, ok := pa.(interface {
+		CleanACL(header, value string) (string, error)
+	})
+	if !ok {
+		t.Fatal("the authorizer has no CleanACL method")
+	}
+	if got, err := cleaner.CleanACL("X-Container-Read", ".ref:*.example.com, bob , .rlistings"); err != nil || got != ".r:.example.com,bob,.rlistings" {
+		t.Errorf("CleanACL = %q, %v", got, err)
+	}
+	_, err := cleaner.CleanACL("X-Container-Write", ".r:*")
+	se, ok := err.(*proxy.StatusError)
+	if !ok || se.Status != 400 || se.Body != "Referrers not allowed in write ACL: '.r:*'" {
+		t.Errorf("CleanACL of a referrer in a write ACL = %v, want 400 with Swift's body", err)
+	}
+}
