@@ -49,7 +49,11 @@
 // Grant.ResellerAdmin is set for members of ".reseller_admin". The proxy
 // passes both ACLs of the container in proxy.Target and the method it
 // authorizes (a COPY asks for a GET of its source and a PUT of its
-// destination); the Authorizer picks the ACL as in 6.
+// destination); the Authorizer picks the ACL as in 6. The Authorizer also
+// has a CleanACL(header, value string) (string, error) method, Swift's
+// swift.clean_acl, with which the proxy normalises X-Container-Read and
+// X-Container-Write before storing them (a *proxy.StatusError 400 when
+// refused).
 //
 // # Wire protocol
 //
