@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -284,5 +285,43 @@ func TestConfigErrors(t *testing.T) {
 				t.Error("New succeeded")
 			}
 		})
+	}
+}
+
+// No goroutine of the cluster's (servers, ring watchers, stores) is left
+// once Run has returned.
+func TestNoGoroutineLeft(t *testing.T) {
+	c, stop := start(t, testConfig(t, t.TempDir()))
+	if got := get(t, c.ProxyURL()+"/healthcheck"); got != 200 {
+		t.Fatalf("/healthcheck = %d", got)
+	}
+	http.DefaultClient.CloseIdleConnections()
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	markers := []string{"swiftlet/swiftlet/", "dgraph-io/", "net/http.(*conn).serve", "net/http.(*Server).Serve"}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		buf := make([]byte, 4<<20)
+		buf = buf[:runtime.Stack(buf, true)]
+		var left []string
+		for _, g := range strings.Split(string(buf), "\n\n") {
+			if strings.Contains(g, "saio.TestNoGoroutineLeft") || strings.Contains(g, "testing.tRunner") {
+				continue // this test
+			}
+			for _, m := range markers {
+				if strings.Contains(g, m) {
+					left = append(left, g)
+					break
+				}
+			}
+		}
+		if len(left) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d goroutines left running:\n%s", len(left), strings.Join(left, "\n\n"))
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
