@@ -49,6 +49,7 @@ func TestMain(m *testing.M) {
 			fmt.Fprintf(os.Stderr, "the shared swiftlet saio: %v; its log:\n%s\n", err, p.log.String())
 			code = 1
 		}
+		os.RemoveAll(p.data)
 	}
 	os.RemoveAll(dir)
 	os.Exit(code)
@@ -220,6 +221,9 @@ func sharedSAIO(t *testing.T) *saioProc {
 			return
 		}
 		shared.proc, shared.err = startSAIO(t, dir)
+		if shared.err != nil {
+			os.RemoveAll(dir)
+		}
 	})
 	if shared.err != nil {
 		t.Fatalf("starting swiftlet saio: %v", shared.err)
