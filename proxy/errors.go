@@ -57,7 +57,7 @@ func asStatusError(err error) *StatusError {
 	if errors.As(err, &ce) {
 		se := &StatusError{Status: ce.Status, Body: ce.Body}
 		if ce.PlainText {
-			se.Header = http.Header{"Content-Type": {"text/plain; charset=UTF-8"}}
+			se.Header = http.Header{"Content-Type": {"text/plain"}} // as swob sends it: no charset
 		}
 		return se
 	}
