@@ -100,7 +100,7 @@ func copyEnds(r *request) (src, dst objectRef, err error) {
 	}
 	if r.ContentLength > 0 {
 		return src, dst, &StatusError{Status: http.StatusBadRequest, Body: "Copy requests require a zero byte body",
-			Header: http.Header{"Content-Type": {"text/plain; charset=UTF-8"}}}
+			Header: http.Header{"Content-Type": {"text/plain"}}}
 	}
 	src.account = r.account
 	if v := r.Header.Get("X-Copy-From-Account"); v != "" {

@@ -50,15 +50,19 @@ import (
 //     checks both authorizations and the destination's container before
 //     it reads the source; the source answer's X-Backend-* headers are
 //     not passed on to the destination's nodes.
-//   - 405's Allow lists COPY, which this controller serves.
-//   - Not served: large objects (SLO, DLO), versioning, symlinks, CORS
-//     and OPTIONS, the expiring-objects queue headers (X-Delete-At-Host,
+//   - 405's Allow lists COPY, which this controller serves (Swift's
+//     proxy leaves it to its copy middleware, which adds it to OPTIONS
+//     answers only).
+//   - X-If-Delete-At, the expirer's condition, is not passed on: the
+//     expirer is the replicator's job and does not go through the proxy.
+//   - Not served: large objects (SLO, DLO), versioning, symlinks, the
+//     CORS headers of actual requests, the expiring-objects queue headers (X-Delete-At-Host,
 //     see objectserver/PROTOCOL.md). A guessed Content-Type comes from
 //     Go's MIME tables, which may differ from Python's for rare
 //     extensions.
 
 // objectMethods are the methods an object answers, for 405's Allow.
-const objectMethods = "COPY, DELETE, GET, HEAD, POST, PUT"
+const objectMethods = "COPY, DELETE, GET, HEAD, OPTIONS, POST, PUT"
 
 // objectRef names an object.
 type objectRef struct {
@@ -84,6 +88,8 @@ func (s *Server) serveObject(w http.ResponseWriter, r *request) error {
 		return s.objectDelete(w, r)
 	case "COPY":
 		return s.objectCopy(w, r)
+	case http.MethodOptions:
+		return s.containerOptions(&withCopyMethod{ResponseWriter: w}, r)
 	}
 	return &StatusError{Status: http.StatusMethodNotAllowed, Header: http.Header{"Allow": {objectMethods}}}
 }
@@ -115,6 +121,22 @@ func writableContainer(info ContainerInfo) error {
 		return newStatusError(http.StatusServiceUnavailable)
 	}
 	return newStatusError(http.StatusNotFound)
+}
+
+// withCopyMethod adds COPY to the methods of a successful OPTIONS answer,
+// as Swift's copy middleware does: an object's OPTIONS is otherwise its
+// container's (the container's CORS settings decide a preflight).
+type withCopyMethod struct{ http.ResponseWriter }
+
+func (w *withCopyMethod) WriteHeader(status int) {
+	if statusClass(status) == 200 {
+		for _, k := range []string{"Allow", "Access-Control-Allow-Methods"} {
+			if v := w.Header().Get(k); v != "" && !strings.Contains(v, "COPY") {
+				w.Header().Set(k, v+", COPY")
+			}
+		}
+	}
+	w.ResponseWriter.WriteHeader(status)
 }
 
 // gatekept reports whether a header is the cluster's own, which clients
@@ -382,8 +404,7 @@ func checkContentTypeParams(ct string) error {
 	}
 	for _, p := range strings.Split(params, ";") {
 		if strings.HasPrefix(strings.TrimLeft(p, " \t"), "swift_") {
-			return &StatusError{Status: http.StatusBadRequest, Body: "Invalid Content-Type, swift_* is not a valid parameter name.",
-				Header: http.Header{"Content-Type": {"text/plain; charset=UTF-8"}}}
+			return &StatusError{Status: http.StatusBadRequest, Body: "Invalid Content-Type, swift_* is not a valid parameter name."}
 		}
 	}
 	return nil

@@ -442,7 +442,8 @@ func (t *putTransfer) send(w http.ResponseWriter, r *request, quorum int, body p
 	etag := hex.EncodeToString(hash.Sum(nil))
 	if want := h.Get("Etag"); want != "" && strings.ToLower(unquoteETag(want)) != etag {
 		t.abortAll(errPutAborted)
-		return "", newStatusError(http.StatusUnprocessableEntity)
+		ts, _ := timestamp.Parse(h.Get("X-Timestamp")) // set by the caller
+		return "", &StatusError{Status: http.StatusUnprocessableEntity, Header: http.Header{"Last-Modified": {httpDate(ts.Seconds())}}}
 	}
 	// The end of the body goes out only now: a chunked body's last chunk
 	// (or a sized body's last bytes) is what lets a node store it.
@@ -589,7 +590,7 @@ func (s *Server) objectPut(w http.ResponseWriter, r *request) error {
 	if v, ok := r.Header["If-None-Match"]; ok && !strings.Contains(strings.Join(v, ","), "*") {
 		// Swift does not support a PUT conditional on a tag.
 		return &StatusError{Status: http.StatusBadRequest, Body: "If-None-Match only supports *",
-			Header: http.Header{"Content-Type": {"text/plain; charset=UTF-8"}}}
+			Header: http.Header{"Content-Type": {"text/plain"}}}
 	}
 	o := objectRef{r.account, r.container, r.object}
 	info, err := s.objectContainer(r, o, http.MethodPut)

@@ -172,7 +172,7 @@ func TestObjectErrors(t *testing.T) {
 	if s := tc.stored("AUTH_a", "c", "o"); len(s) != 0 {
 		t.Errorf("rejected PUTs stored on nodes %v", s)
 	}
-	if r := tc.do("PATCH", "/v1/AUTH_a/c/exists", nil, nil); r.header.Get("Allow") != "COPY, DELETE, GET, HEAD, POST, PUT" {
+	if r := tc.do("PATCH", "/v1/AUTH_a/c/exists", nil, nil); r.header.Get("Allow") != "COPY, DELETE, GET, HEAD, OPTIONS, POST, PUT" {
 		t.Errorf("405 Allow = %q", r.header.Get("Allow"))
 	}
 	if r := tc.do("GET", "/v1/AUTH_a/c/exists", hdr("Range", "bytes=10-20"), nil); r.header.Get("Content-Range") != "bytes */5" {
@@ -287,5 +287,38 @@ func TestObjectNames(t *testing.T) {
 	}
 	if got := tc.stored("AUTH_a", "c", "x?y"); len(got) != 3 {
 		t.Errorf("x%%3Fy stored as %v, want the unescaped name on 3 nodes", got)
+	}
+}
+
+// An object's OPTIONS is its container's (CORS preflights decided by the
+// container's settings), with COPY among the methods.
+func TestObjectOptions(t *testing.T) {
+	tc := newTestCluster(t, cluster.Options{}, nil)
+	tc.mkContainer("AUTH_a", "c", hdr("X-Container-Meta-Access-Control-Allow-Origin", "http://good.example"))
+	tests := []struct {
+		name        string
+		header      http.Header
+		wantStatus  int
+		wantAllow   string
+		wantMethods string
+	}{
+		{"plain", nil, 200, "DELETE, GET, HEAD, OPTIONS, POST, PUT, COPY", ""},
+		{"preflight", hdr("Origin", "http://good.example", "Access-Control-Request-Method", "PUT"), 200,
+			"DELETE, GET, HEAD, OPTIONS, POST, PUT, COPY", "DELETE, GET, HEAD, OPTIONS, POST, PUT, COPY"},
+		{"other origin", hdr("Origin", "http://bad.example", "Access-Control-Request-Method", "PUT"), 401, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := tc.do("OPTIONS", "/v1/AUTH_a/c/o", tt.header, nil)
+			if r.status != tt.wantStatus {
+				t.Fatalf("OPTIONS = %d", r.status)
+			}
+			if tt.wantAllow != "" && r.header.Get("Allow") != tt.wantAllow {
+				t.Errorf("Allow = %q, want %q", r.header.Get("Allow"), tt.wantAllow)
+			}
+			if got := r.header.Get("Access-Control-Allow-Methods"); got != tt.wantMethods {
+				t.Errorf("Access-Control-Allow-Methods = %q, want %q", got, tt.wantMethods)
+			}
+		})
 	}
 }
