@@ -2,11 +2,14 @@ package service
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -182,7 +185,28 @@ func TestLoadExampleConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Tempauth == nil || len(cfg.Tempauth.Users) != len(tempauth.StandardUsers()) {
-		t.Errorf("example.conf's users: %+v, want the %d standard ones", cfg.Tempauth, len(tempauth.StandardUsers()))
+	if cfg.Tempauth == nil {
+		t.Fatal("no tempauth configuration")
 	}
+	got, want := *cfg.Tempauth, tempauth.DefaultConfig()
+	want.Users = tempauth.StandardUsers()
+	// The file says "AUTH" and "default" where the defaults are "AUTH_"
+	// and "", which mean the same.
+	if got.ResellerPrefix != "AUTH" || got.StorageURLScheme != "default" || got.TokenLife != want.TokenLife ||
+		got.AuthPrefix != want.AuthPrefix || got.RequireGroup != want.RequireGroup {
+		t.Errorf("example.conf's [tempauth] = %+v, want the defaults %+v", got, want)
+	}
+	if a, b := userList(got.Users), userList(want.Users); !reflect.DeepEqual(a, b) {
+		t.Errorf("example.conf's users = %q, want the standard ones %q", a, b)
+	}
+}
+
+// userList describes users, sorted, one string each.
+func userList(users []tempauth.User) []string {
+	var out []string
+	for _, u := range users {
+		out = append(out, fmt.Sprintf("%s key=%s groups=%s url=%s", u.Name(), u.Key, strings.Join(u.Groups, ","), u.StorageURL))
+	}
+	slices.Sort(out)
+	return out
 }
