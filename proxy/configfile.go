@@ -13,7 +13,7 @@ import (
 
 // FileConfig is what a proxy's configuration file says: the proxy's Config
 // (without rings, which come from RingDir) and how the process around it
-// runs. ParseConfig reads it from the [proxy] section; examples/proxy.conf
+// runs. ParseConfig reads it from the [proxy] section; example.conf
 // documents every setting with its default.
 type FileConfig struct {
 	// BindIP and BindPort are the address the proxy listens on (Swift's
